@@ -1,0 +1,30 @@
+"""Who holds which role in a contest. Every app's permissions.py builds on these lookups."""
+
+from .enums import Role
+from .models import Contest, ContestRole
+
+
+def _roles(user, contest: Contest):
+    if user is None or not user.is_authenticated:
+        return []
+    cache = getattr(user, "_contest_roles_cache", None)
+    if cache is None:
+        cache = {}
+        user._contest_roles_cache = cache
+    if contest.pk not in cache:
+        cache[contest.pk] = list(ContestRole.objects.filter(user=user, contest_id=contest.pk))
+    return cache[contest.pk]
+
+
+def is_organizer(user, contest: Contest) -> bool:
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return True
+    return any(r.role == Role.ORGANIZER for r in _roles(user, contest))
+
+
+def publisher_organization_ids(user, contest: Contest) -> set[int]:
+    return {r.organization_id for r in _roles(user, contest) if r.role == Role.PUBLISHER}
+
+
+def is_judge(user, contest: Contest) -> bool:
+    return any(r.role == Role.JUDGE for r in _roles(user, contest))

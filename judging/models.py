@@ -1,0 +1,232 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from contest.models import BaseModel, Contest, Organization, Round, Track
+from submissions.models import Solution, Team
+
+from .enums import AssignmentSource, AwardLevel, ConflictSource, ObjectionStatus, ObjectorKind, ReviewStatus, TieRule
+
+
+class Rubric(BaseModel):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="rubrics")
+    track = models.ForeignKey(Track, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    score_step = models.DecimalField(
+        _("score step"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "track"], name="one_rubric_per_round_track", nulls_distinct=False)
+        ]
+
+
+class Criterion(BaseModel):
+    rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    key = models.SlugField(max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    guidance = models.TextField(_("guidance"), blank=True)
+    guidance_en = models.TextField(_("English guidance"), blank=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=7,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    max_score = models.DecimalField(
+        _("maximum score"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["rubric_id", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["rubric", "key"], name="criterion_key_unique")]
+
+
+class JudgePoolMember(BaseModel):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="judge_pool")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pool_memberships")
+    tracks = models.ManyToManyField(Track, blank=True, help_text=_("Empty means every track."))
+    group = models.CharField(_("judge group"), max_length=50, blank=True)
+    load_cap = models.PositiveIntegerField(_("load cap"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "judge"], name="one_pool_entry_per_judge")]
+
+
+class ConflictOfInterest(BaseModel):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="conflicts")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conflicts")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    solution = models.ForeignKey(Solution, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=20, choices=ConflictSource.choices)
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+
+class JudgeAssignment(BaseModel):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignments")
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="assignments")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    source = models.CharField(max_length=10, choices=AssignmentSource.choices, default=AssignmentSource.HAND)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "solution", "judge"], name="one_assignment_per_judge_solution")
+        ]
+        indexes = [models.Index(fields=["round", "judge"])]
+
+
+class Review(BaseModel):
+    assignment = models.OneToOneField(JudgeAssignment, on_delete=models.PROTECT, related_name="review")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="reviews")
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="reviews")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
+    void_reason = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "solution", "judge"], name="one_review_per_judge")]
+        indexes = [models.Index(fields=["round", "status"])]
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    value = models.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")]
+
+
+class ReviewRevision(models.Model):
+    """Every submitted, returned or voided state of a review's scores is kept here."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=ReviewStatus.choices)
+    scores = models.JSONField()
+    comment = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["review", "number"], name="review_revision_unique")]
+
+
+class RoundResult(BaseModel):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="results")
+    group_key = models.CharField(max_length=40, help_text="track:<id>, scenario:<id> or contest")
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    total_sum = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    judge_count = models.PositiveSmallIntegerField(default=0)
+    criterion_means = models.JSONField(default=dict, blank=True)
+    method_note = models.CharField(max_length=200, blank=True)
+    incomplete = models.BooleanField(default=False)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    tie_rule = models.CharField(max_length=20, choices=TieRule.choices, default=TieRule.NONE)
+    tie_detail = models.CharField(max_length=200, blank=True)
+    advanced = models.BooleanField(default=False)
+    override_reason = models.TextField(blank=True)
+    disqualified = models.BooleanField(default=False)
+    computation_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "group_key", "rank", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "solution"], name="one_result_per_round_solution")]
+
+
+class TieDecision(BaseModel):
+    """A committee's decision ordering solutions that share a rank."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tie_decisions")
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(help_text=_("1 = placed first among the tied solutions"))
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "solution"], name="one_tie_decision_per_solution")]
+
+
+class Publication(BaseModel):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="publications")
+    number = models.PositiveSmallIntegerField(default=1)
+    published_at = models.DateTimeField()
+    publicity_starts_at = models.DateTimeField()
+    publicity_ends_at = models.DateTimeField()
+    table = models.JSONField()
+    digest = models.CharField(max_length=64)
+    supplementary = models.BooleanField(default=False)
+    superseded = models.BooleanField(default=False)
+    final_confirmed_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["round_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["round", "number"], name="publication_number_unique")]
+
+
+class Objection(BaseModel):
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="objections")
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="objections")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="objections")
+    objector_kind = models.CharField(max_length=20, choices=ObjectorKind.choices)
+    real_name = models.CharField(_("real name"), max_length=100)
+    organization_name = models.CharField(_("organization"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    response = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+
+class ObjectionFile(models.Model):
+    objection = models.ForeignKey(Objection, on_delete=models.PROTECT, related_name="files")
+    kind = models.CharField(max_length=20, default="evidence")  # evidence | sealed_letter
+    file = models.FileField(max_length=255)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+
+class Award(BaseModel):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="awards")
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="awards")
+    level = models.CharField(max_length=20, choices=AwardLevel.choices)
+    final_rank = models.PositiveIntegerField(null=True, blank=True)
+    matched = models.BooleanField(_("matched (揭榜成功)"), default=False)
+    verification_code = models.CharField(max_length=32, unique=True)
+    confirmed_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["contest_id", "final_rank", "id"]
+        constraints = [models.UniqueConstraint(fields=["contest", "solution"], name="one_award_per_solution")]

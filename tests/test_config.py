@@ -1,0 +1,42 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.celery import app
+
+pytestmark = pytest.mark.unit
+
+
+def test_celery_app_loads_namespaced_settings():
+    conf = app.conf
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_soft_time_limit == 240
+    assert conf.task_time_limit == 300
+    assert conf.broker_transport_options == {"visibility_timeout": 7200}
+    assert conf.task_serializer == "json"
+
+
+def test_prod_settings_refuse_placeholder_secret(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("SECRET_KEY", "dev-insecure-change-me")
+    sys.modules.pop("config.settings.prod", None)
+    with pytest.raises(ImproperlyConfigured):
+        importlib.import_module("config.settings.prod")
+
+
+def test_prod_settings_refuse_missing_secret(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    sys.modules.pop("config.settings.prod", None)
+    with pytest.raises(ImproperlyConfigured):
+        importlib.import_module("config.settings.prod")
+
+
+@pytest.mark.django_db
+def test_health_endpoint(client):
+    assert client.get("/health/").json() == {"status": "ok"}

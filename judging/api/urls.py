@@ -1,3 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns = []
+urlpatterns = [
+    path("", include("judging.api.urls_judging")),
+    path("", include("judging.api.urls_results")),
+]

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "drf_spectacular_sidecar",
     "axes",
     "contest",
     "submissions",

@@ -1,0 +1,76 @@
+"""Read queries of the contest domain, one per viewer. Invisible objects simply are not in
+the queryset, so views built on these return 404 for them."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .enums import ContestStatus, Role
+from .models import Contest, ContestOrganization, ContestRole, Round, Scenario, Track
+from .permissions import PUBLIC_SCENARIO_STATUSES
+
+PUBLIC_CONTEST_STATUSES = (ContestStatus.PUBLISHED, ContestStatus.CLOSED)
+
+
+def _role_rows(user) -> list[ContestRole]:
+    if user is None or not user.is_authenticated:
+        return []
+    return list(ContestRole.objects.filter(user=user).only("contest_id", "role", "organization_id"))
+
+
+def _visible_contest_q(user, rows) -> Q:
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return Q()
+    return Q(status__in=PUBLIC_CONTEST_STATUSES) | Q(pk__in={r.contest_id for r in rows})
+
+
+def contest_list_for_user(*, user) -> QuerySet[Contest]:
+    """Published and closed contests; draft contests only to those holding a role in them."""
+    rows = _role_rows(user)
+    return Contest.objects.filter(_visible_contest_q(user, rows)).prefetch_related(
+        Prefetch(
+            "organizing",
+            queryset=ContestOrganization.objects.select_related("organization").order_by("role", "id"),
+        )
+    )
+
+
+def track_list_for_user(*, user, contest: Contest | None = None) -> QuerySet[Track]:
+    rows = _role_rows(user)
+    qs = Track.objects.filter(contest__in=Contest.objects.filter(_visible_contest_q(user, rows)))
+    if contest is not None:
+        qs = qs.filter(contest=contest)
+    return qs.select_related("host").prefetch_related("co_hosts")
+
+
+def round_list_for_user(*, user, contest: Contest | None = None) -> QuerySet[Round]:
+    rows = _role_rows(user)
+    qs = Round.objects.filter(contest__in=Contest.objects.filter(_visible_contest_q(user, rows)))
+    if contest is not None:
+        qs = qs.filter(contest=contest)
+    return qs
+
+
+def scenario_list_for_user(*, user, contest: Contest | None = None) -> QuerySet[Scenario]:
+    """Scenarios a user may see.
+
+    Everyone: published, closed and withdrawn scenarios (a withdrawn one stays listed with its
+    reason) of visible contests. Publishers additionally: every scenario of their own
+    organization in that contest (drafts, pending review). Organizers: every scenario of
+    their contest.
+    """
+    rows = _role_rows(user)
+    if user is not None and user.is_authenticated and user.is_superuser:
+        visible = Q()
+    else:
+        visible = Q(
+            status__in=PUBLIC_SCENARIO_STATUSES, contest__in=Contest.objects.filter(_visible_contest_q(user, rows))
+        )
+        organizer_contests = {r.contest_id for r in rows if r.role == Role.ORGANIZER}
+        if organizer_contests:
+            visible |= Q(contest_id__in=organizer_contests)
+        for r in rows:
+            if r.role == Role.PUBLISHER:
+                visible |= Q(contest_id=r.contest_id, publisher_id=r.organization_id)
+    qs = Scenario.objects.filter(visible)
+    if contest is not None:
+        qs = qs.filter(contest=contest)
+    return qs.select_related("track", "publisher")

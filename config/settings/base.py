@@ -27,7 +27,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "drf_spectacular_sidecar",
     "axes",
     "contest",
     "submissions",
@@ -180,6 +179,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name ("status", "kind") get stable component names.
+    "ENUM_NAME_OVERRIDES": {
+        "ContestStatusEnum": "contest.enums.ContestStatus",
+        "ScenarioStatusEnum": "contest.enums.ScenarioStatus",
+        "RoundStatusEnum": "contest.enums.RoundStatus",
+        "RoundKindEnum": "contest.enums.RoundKind",
+        "OrganizationKindEnum": "contest.enums.OrganizationKind",
+        "OrganizingRoleEnum": "contest.enums.OrganizingRole",
+        "ContestRoleEnum": "contest.enums.Role",
+    },
 }
 
 # --- Login throttling (django-axes) ---------------------------------------------------------

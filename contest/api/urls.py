@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from . import views
+
+router = SimpleRouter()
+router.register("contests", views.ContestViewSet, basename="contest")
+router.register("tracks", views.TrackViewSet, basename="track")
+router.register("rounds", views.RoundViewSet, basename="round")
+router.register("scenarios", views.ScenarioViewSet, basename="scenario")
+
+urlpatterns = [
+    path("auth/token/", views.TokenObtainApi.as_view(), name="api-token"),
+    *router.urls,
+]

@@ -1,0 +1,156 @@
+"""Input and output serializers of the contest API. Input serializers only parse; the
+services decide what is allowed."""
+
+from rest_framework import serializers
+
+from contest.models import Contest, ContestOrganization, Organization, Round, Scenario, Track
+from contest.services import CONTEST_EDITABLE_FIELDS, ROUND_EDITABLE_FIELDS
+
+# --- output -------------------------------------------------------------------------------
+
+
+class OrganizationBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "short_name", "kind"]
+
+
+class ContestOrganizationOutputSerializer(serializers.ModelSerializer):
+    organization = OrganizationBriefSerializer()
+
+    class Meta:
+        model = ContestOrganization
+        fields = ["organization", "role"]
+
+
+class ContestOutputSerializer(serializers.ModelSerializer):
+    organizing = ContestOrganizationOutputSerializer(many=True)
+
+    class Meta:
+        model = Contest
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "slug",
+            "theme",
+            "description",
+            "time_zone",
+            "status",
+            "max_team_size",
+            "max_co_units",
+            "max_entries_per_team",
+            "organizing",
+        ]
+
+
+class TrackOutputSerializer(serializers.ModelSerializer):
+    host = OrganizationBriefSerializer()
+    co_hosts = OrganizationBriefSerializer(many=True)
+
+    class Meta:
+        model = Track
+        fields = ["id", "contest", "name", "name_en", "description", "host", "co_hosts", "order"]
+
+
+class RoundOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Round
+        fields = ["id", "contest", "status", *ROUND_EDITABLE_FIELDS]
+
+
+class TrackBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Track
+        fields = ["id", "name"]
+
+
+class ScenarioOutputSerializer(serializers.ModelSerializer):
+    track = TrackBriefSerializer()
+    publisher = OrganizationBriefSerializer()
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "id",
+            "contest",
+            "track",
+            "publisher",
+            "code",
+            "title",
+            "summary",
+            "problem",
+            "expected_outcome",
+            "conditions",
+            "resources",
+            "reward",
+            "duration_months",
+            "max_teams",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "status",
+            "rejection_reason",
+            "withdrawal_requested",
+            "withdrawal_reason",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+class ScenarioInputSerializer(serializers.ModelSerializer):
+    track = serializers.PrimaryKeyRelatedField(queryset=Track.objects.all())
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "track",
+            "code",
+            "title",
+            "summary",
+            "problem",
+            "expected_outcome",
+            "conditions",
+            "resources",
+            "reward",
+            "duration_months",
+            "max_teams",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+        ]
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class ContestInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contest
+        fields = list(CONTEST_EDITABLE_FIELDS)
+        # Uniqueness is the service's job (409 `duplicate`), not a serializer query.
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class TrackInputSerializer(serializers.ModelSerializer):
+    contest = serializers.PrimaryKeyRelatedField(queryset=Contest.objects.all())
+    host = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+
+    class Meta:
+        model = Track
+        fields = ["contest", "name", "name_en", "description", "host", "order"]
+        validators = []
+
+
+class RoundInputSerializer(serializers.ModelSerializer):
+    contest = serializers.PrimaryKeyRelatedField(queryset=Contest.objects.all())
+
+    class Meta:
+        model = Round
+        fields = ["contest", *ROUND_EDITABLE_FIELDS]
+        validators = []

@@ -1,0 +1,248 @@
+"""Thin API views: parse (input serializer) → fetch (selector; invisible is 404) → act
+(service, which checks the role and the state) → present (output serializer)."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from contest import selectors, services
+from contest.models import Contest, Round, Scenario, Track
+
+from .filters import ContestScopedFilter, ScenarioFilter
+from .serializers import (
+    ContestInputSerializer,
+    ContestOutputSerializer,
+    ReasonInputSerializer,
+    RoundInputSerializer,
+    RoundOutputSerializer,
+    ScenarioInputSerializer,
+    ScenarioOutputSerializer,
+    TrackInputSerializer,
+    TrackOutputSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input (`validation_error` or a domain code)."),
+    403: OpenApiResponse(description="Not allowed (`not_authenticated`, `not_organizer`, `not_publisher`, ...)."),
+    404: OpenApiResponse(description="Not found or not visible to you."),
+    409: OpenApiResponse(description="Conflicting state (`invalid_transition`, `duplicate`)."),
+}
+
+
+class TokenObtainApi(ObtainAuthToken):
+    """Exchange a username and password for an API token (`Authorization: Token <key>`)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+
+class _ReadWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List and detail through a selector; create and partial update through services."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    output_serializer_class = None
+    input_serializer_class = None
+
+    def get_serializer_class(self):
+        return self.output_serializer_class
+
+    def _parse(self, *, partial=False):
+        serializer = self.input_serializer_class(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _present(self, obj, *, status_code=status.HTTP_200_OK):
+        return Response(
+            self.output_serializer_class(obj, context=self.get_serializer_context()).data, status=status_code
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List contests"),
+    retrieve=extend_schema(summary="A contest", responses={200: ContestOutputSerializer, **ERRORS}),
+)
+class ContestViewSet(_ReadWriteViewSet):
+    output_serializer_class = ContestOutputSerializer
+    input_serializer_class = ContestInputSerializer
+    search_fields = ["name", "name_en", "theme"]
+    ordering_fields = ["id", "name"]
+    queryset = Contest.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Contest.objects.none()
+        return selectors.contest_list_for_user(user=self.request.user)
+
+    @extend_schema(request=ContestInputSerializer, responses={201: ContestOutputSerializer, **ERRORS})
+    def create(self, request):
+        contest = services.contest_create(actor=request.user, data=self._parse())
+        return self._present(self.get_queryset().get(pk=contest.pk), status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ContestInputSerializer, responses={200: ContestOutputSerializer, **ERRORS})
+    def partial_update(self, request, pk=None):
+        contest = services.contest_update(actor=request.user, contest=self.get_object(), data=self._parse(partial=True))
+        return self._present(self.get_queryset().get(pk=contest.pk))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List tracks"),
+    retrieve=extend_schema(summary="A track", responses={200: TrackOutputSerializer, **ERRORS}),
+)
+class TrackViewSet(_ReadWriteViewSet):
+    output_serializer_class = TrackOutputSerializer
+    input_serializer_class = TrackInputSerializer
+    filterset_class = ContestScopedFilter
+    search_fields = ["name", "name_en"]
+    ordering_fields = ["order", "id", "name"]
+    queryset = Track.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Track.objects.none()
+        return selectors.track_list_for_user(user=self.request.user)
+
+    @extend_schema(request=TrackInputSerializer, responses={201: TrackOutputSerializer, **ERRORS})
+    def create(self, request):
+        data = self._parse()
+        contest = get_object_or_404(selectors.contest_list_for_user(user=request.user), pk=data.pop("contest").pk)
+        track = services.track_create(actor=request.user, contest=contest, data=data)
+        return self._present(self.get_queryset().get(pk=track.pk), status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TrackInputSerializer, responses={200: TrackOutputSerializer, **ERRORS})
+    def partial_update(self, request, pk=None):
+        data = self._parse(partial=True)
+        data.pop("contest", None)
+        track = services.track_update(actor=request.user, track=self.get_object(), data=data)
+        return self._present(self.get_queryset().get(pk=track.pk))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List rounds"),
+    retrieve=extend_schema(summary="A round", responses={200: RoundOutputSerializer, **ERRORS}),
+)
+class RoundViewSet(_ReadWriteViewSet):
+    output_serializer_class = RoundOutputSerializer
+    input_serializer_class = RoundInputSerializer
+    filterset_class = ContestScopedFilter
+    ordering_fields = ["sequence", "id"]
+    queryset = Round.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Round.objects.none()
+        return selectors.round_list_for_user(user=self.request.user)
+
+    @extend_schema(request=RoundInputSerializer, responses={201: RoundOutputSerializer, **ERRORS})
+    def create(self, request):
+        data = self._parse()
+        contest = get_object_or_404(selectors.contest_list_for_user(user=request.user), pk=data.pop("contest").pk)
+        round_ = services.round_create(actor=request.user, contest=contest, data=data)
+        return self._present(round_, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RoundInputSerializer, responses={200: RoundOutputSerializer, **ERRORS})
+    def partial_update(self, request, pk=None):
+        data = self._parse(partial=True)
+        data.pop("contest", None)
+        round_ = services.round_update(actor=request.user, round_=self.get_object(), data=data)
+        return self._present(round_)
+
+
+def _workflow(summary, request_serializer=None):
+    return extend_schema(
+        summary=summary, request=request_serializer, responses={200: ScenarioOutputSerializer, **ERRORS}
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List scenarios visible to you"),
+    retrieve=extend_schema(summary="A scenario", responses={200: ScenarioOutputSerializer, **ERRORS}),
+)
+class ScenarioViewSet(_ReadWriteViewSet):
+    """Scenarios (榜单). The public sees published, closed and withdrawn ones; publishers also
+    their own organization's drafts; organizers every scenario of their contest."""
+
+    output_serializer_class = ScenarioOutputSerializer
+    input_serializer_class = ScenarioInputSerializer
+    filterset_class = ScenarioFilter
+    search_fields = ["title", "summary", "problem"]
+    ordering_fields = ["id", "reward", "published_at", "title"]
+    queryset = Scenario.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Scenario.objects.none()
+        return selectors.scenario_list_for_user(user=self.request.user)
+
+    def _refetch(self, scenario):
+        return self.get_queryset().get(pk=scenario.pk)
+
+    @extend_schema(
+        summary="Draft a scenario (publishers)",
+        request=ScenarioInputSerializer,
+        responses={201: ScenarioOutputSerializer, **ERRORS},
+    )
+    def create(self, request):
+        data = self._parse()
+        track = get_object_or_404(selectors.track_list_for_user(user=request.user), pk=data.pop("track").pk)
+        scenario = services.scenario_create(actor=request.user, track=track, data=data)
+        return self._present(self._refetch(scenario), status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Edit a draft (its publisher)",
+        request=ScenarioInputSerializer,
+        responses={200: ScenarioOutputSerializer, **ERRORS},
+    )
+    def partial_update(self, request, pk=None):
+        scenario = services.scenario_update(
+            actor=request.user, scenario=self.get_object(), data=self._parse(partial=True)
+        )
+        return self._present(self._refetch(scenario))
+
+    @_workflow("Submit a draft for review (its publisher)")
+    @action(detail=True, methods=["post"], url_path="submit")
+    def submit(self, request, pk=None):
+        scenario = services.scenario_submit_for_review(actor=request.user, scenario=self.get_object())
+        return self._present(self._refetch(scenario))
+
+    @_workflow("Approve and publish (organizers)")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        scenario = services.scenario_approve(actor=request.user, scenario=self.get_object())
+        return self._present(self._refetch(scenario))
+
+    @_workflow("Reject back to draft with a reason (organizers)", ReasonInputSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        scenario = self.get_object()
+        reason = self._parse_reason()
+        scenario = services.scenario_reject(actor=request.user, scenario=scenario, reason=reason)
+        return self._present(self._refetch(scenario))
+
+    @_workflow("Close to new takers (organizers)")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        scenario = services.scenario_close(actor=request.user, scenario=self.get_object())
+        return self._present(self._refetch(scenario))
+
+    @_workflow("Request withdrawal with a public reason (its publisher)", ReasonInputSerializer)
+    @action(detail=True, methods=["post"], url_path="request-withdrawal")
+    def request_withdrawal(self, request, pk=None):
+        scenario = self.get_object()
+        reason = self._parse_reason()
+        scenario = services.scenario_withdrawal_request(actor=request.user, scenario=scenario, reason=reason)
+        return self._present(self._refetch(scenario))
+
+    @_workflow("Approve a requested withdrawal (organizers)")
+    @action(detail=True, methods=["post"], url_path="approve-withdrawal")
+    def approve_withdrawal(self, request, pk=None):
+        scenario = services.scenario_withdrawal_approve(actor=request.user, scenario=self.get_object())
+        return self._present(self._refetch(scenario))
+
+    def _parse_reason(self) -> str:
+        serializer = ReasonInputSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["reason"]

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -148,7 +149,19 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Longer than any countdown or ETA we use, so Redis never re-delivers a task still waiting.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}  # filled by each app's tasks module, see config/celery.py
+CELERY_BEAT_SCHEDULE = {
+    # * * * * *  (every minute): re-enqueue e-mail notices still unsent after NOTIFICATIONS_RESEND_AFTER_MINUTES.
+    "notifications-sweep-unsent": {"task": "notifications.sweep_unsent", "schedule": crontab(minute="*")},
+    # */5 * * * *  (every 5 minutes): submission (24 h, 1 h) and review (24 h) deadline reminders, once each.
+    "notifications-send-reminders": {"task": "notifications.send_reminders", "schedule": crontab(minute="*/5")},
+}
+
+# --- Notifications (outbox) ------------------------------------------------------------------
+NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=100)
+NOTIFICATIONS_MAX_FANOUT_TASKS = env.int("NOTIFICATIONS_MAX_FANOUT_TASKS", default=100)
+NOTIFICATIONS_RESEND_AFTER_MINUTES = env.float("NOTIFICATIONS_RESEND_AFTER_MINUTES", default=10)
+NOTIFICATIONS_SWEEP_LIMIT = env.int("NOTIFICATIONS_SWEEP_LIMIT", default=20000)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

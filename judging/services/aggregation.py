@@ -1,0 +1,546 @@
+"""Aggregation: turn a round's raw scores into one result per solution.
+
+How the arithmetic stays exact and identical on SQLite and PostgreSQL
+--------------------------------------------------------------------
+SQLite has no decimal type, so the database works in scaled integers only:
+
+* every score is taken as an integer number of hundredths (``value * 100``), every criterion
+  weight as thousandths (``weight * 1000``), every maximum as hundredths;
+* a judge's total is ``T = 100 * N / D`` with ``N = Σ w·s`` and ``D = Σ w·max`` (both
+  integers); all reviews of one solution use the solution's ``D`` (the largest ``D`` among its
+  reviews, so a missing criterion score would count as zero; submitted reviews score every
+  criterion, so in practice all ``D`` are equal);
+* because ``D`` is shared within a solution, ordering the totals of a solution is ordering the
+  integers ``N``: the window functions (``ROW_NUMBER``/``COUNT`` over the judge totals of each
+  solution) pick the trimmed set and the median rows exactly, and ``SUM`` returns exact
+  integers.
+
+One statement returns, per solution (and per judge group), the integer sums of the selected
+totals; the exact value of each method is then a fraction ``100 * ΣN / (k * D)``. The few
+thousand per-solution rows are combined (judge groups, carry-over) with ``fractions.Fraction``
+and rounded half-up to 2 places once, at the very end. No score row ever reaches Python.
+
+The z-score method needs square roots, which are not rational: it is computed in the
+database in double precision (population standard deviation, i.e. divided by n), and the
+per-solution value is quantised to 1e-9 before the single 2-place rounding so that the
+summation order of either database cannot change the published figure.
+
+Integer ranges: with weights up to 100 and scores up to 1,000 the largest sums stay below
+10^15, well inside 64-bit integers on both databases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from contest.audit import audit_record
+from contest.enums import AdvancementScope, AggregationMethod, RoundStatus
+from contest.models import Round
+from judging.enums import ReviewStatus
+from judging.models import RoundResult
+from submissions.enums import EntryStatus
+
+logger = logging.getLogger(__name__)
+
+TWO_PLACES = Decimal("0.01")
+ZSCORE_QUANTUM = Decimal("1e-9")
+# A judge whose totals vary by less than this (variance) is treated as having no spread.
+ZERO_SPREAD = 1e-9
+
+
+def round_half_up(value: Fraction) -> Decimal:
+    """Round an exact fraction half-up (away from zero) to 2 places: 84.625 → 84.63."""
+    sign = -1 if value < 0 else 1
+    value = abs(value)
+    cents = (value.numerator * 200 + value.denominator) // (2 * value.denominator)
+    return (Decimal(sign * cents) / 100).quantize(TWO_PLACES)
+
+
+def fraction_to_decimal(value: Fraction, places: int = 4) -> Decimal:
+    quantum = Decimal(1).scaleb(-places)
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+# --- the database part ------------------------------------------------------------------------
+
+# Per-review integer totals. Criterion weight/maximum are scaled once per criterion (small CTE);
+# scores are scaled per row with ROUND() before the cast because SQLite stores decimals as
+# binary floats (0.5 * 100 may be 49.999…) and PostgreSQL's numeric→bigint cast rounds anyway.
+_REVIEW_TOTALS = """
+crit AS (
+    SELECT c.id AS criterion_id,
+           CAST(ROUND(c.weight * 1000) AS BIGINT) AS wm,
+           CAST(ROUND(c.weight * 1000) AS BIGINT) * CAST(ROUND(c.max_score * 100) AS BIGINT) AS dm
+    FROM judging_criterion c
+    JOIN judging_rubric rb ON rb.id = c.rubric_id
+    WHERE rb.round_id = %(round_id)s
+),
+rt AS (
+    SELECT r.id AS review_id, r.solution_id, r.judge_id,
+           SUM(crit.wm * CAST(ROUND(s.value * 100) AS BIGINT)) AS n,
+           SUM(crit.dm) AS d
+    FROM judging_review r
+    JOIN judging_score s ON s.review_id = r.id
+    JOIN crit ON crit.criterion_id = s.criterion_id
+    WHERE r.round_id = %(round_id)s AND r.status = %(submitted)s
+    GROUP BY r.id, r.solution_id, r.judge_id
+),
+sd AS (
+    SELECT solution_id, MAX(d) AS dsol FROM rt GROUP BY solution_id
+),
+g AS (
+    SELECT rt.review_id, rt.solution_id, rt.judge_id, rt.n, {group_expr} AS grp
+    FROM rt {group_join}
+)
+"""
+
+_EXACT_SQL = (
+    "WITH "  # noqa: S608 - constant SQL text; values are bound parameters
+    + _REVIEW_TOTALS
+    + """,
+w AS (
+    SELECT g.solution_id, g.grp, g.n,
+           ROW_NUMBER() OVER (PARTITION BY g.solution_id, g.grp ORDER BY g.n, g.review_id) AS rn,
+           COUNT(*) OVER (PARTITION BY g.solution_id, g.grp) AS cnt
+    FROM g
+)
+SELECT w.solution_id, w.grp, MAX(w.cnt) AS cnt, SUM(w.n) AS sum_all,
+       SUM(CASE WHEN w.rn > 1 AND w.rn < w.cnt THEN w.n ELSE 0 END) AS sum_trim,
+       SUM(CASE WHEN w.rn = (w.cnt + 1) / 2 OR w.rn = (w.cnt + 2) / 2 THEN w.n ELSE 0 END) AS sum_med,
+       MAX(sd.dsol) AS dsol
+FROM w JOIN sd ON sd.solution_id = w.solution_id
+GROUP BY w.solution_id, w.grp
+"""
+)
+
+_ZSCORE_SQL = (
+    "WITH "  # noqa: S608 - constant SQL text; values are bound parameters
+    + _REVIEW_TOTALS
+    + """,
+t AS (
+    SELECT g.solution_id, g.judge_id, g.grp, g.n,
+           CAST(g.n AS DOUBLE PRECISION) * 100.0 / CAST(sd.dsol AS DOUBLE PRECISION) AS total
+    FROM g JOIN sd ON sd.solution_id = g.solution_id
+),
+js AS (
+    SELECT judge_id, AVG(total) AS jm, COUNT(*) AS jn FROM t GROUP BY judge_id
+),
+jv AS (
+    SELECT t.judge_id, AVG((t.total - js.jm) * (t.total - js.jm)) AS jvar
+    FROM t JOIN js ON js.judge_id = t.judge_id GROUP BY t.judge_id
+),
+om AS (SELECT AVG(total) AS m FROM t),
+ov AS (SELECT AVG((t.total - om.m) * (t.total - om.m)) AS v FROM t CROSS JOIN om),
+z AS (
+    SELECT t.solution_id, t.grp, t.n,
+           CASE WHEN js.jn < 2 OR jv.jvar < %(zero_spread)s THEN 1 ELSE 0 END AS raw,
+           CASE WHEN js.jn < 2 OR jv.jvar < %(zero_spread)s THEN t.total
+                ELSE om.m + (t.total - js.jm) / SQRT(jv.jvar) * SQRT(ov.v) END AS zt
+    FROM t JOIN js ON js.judge_id = t.judge_id JOIN jv ON jv.judge_id = t.judge_id
+    CROSS JOIN om CROSS JOIN ov
+)
+SELECT z.solution_id, z.grp, COUNT(*) AS cnt, SUM(z.n) AS sum_all, AVG(z.zt) AS zmean,
+       SUM(z.raw) AS raw_kept, MAX(sd.dsol) AS dsol
+FROM z JOIN sd ON sd.solution_id = z.solution_id
+GROUP BY z.solution_id, z.grp
+"""
+)
+
+_CRITERION_SQL = """
+SELECT r.solution_id, s.criterion_id, SUM(CAST(ROUND(s.value * 100) AS BIGINT)), COUNT(*)
+FROM judging_score s JOIN judging_review r ON r.id = s.review_id
+WHERE r.round_id = %(round_id)s AND r.status = %(submitted)s {solution_filter}
+GROUP BY r.solution_id, s.criterion_id
+"""
+
+
+def _group_sql(with_groups: bool) -> dict:
+    if not with_groups:
+        return {"group_expr": "''", "group_join": ""}
+    return {
+        "group_expr": "COALESCE(p.{col}, '')".format(col=connection.ops.quote_name("group")),
+        "group_join": "LEFT JOIN judging_judgepoolmember p ON p.round_id = %(round_id)s AND p.judge_id = rt.judge_id",
+    }
+
+
+def _fetch(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# --- exact per-solution values -----------------------------------------------------------------
+
+
+@dataclass
+class SolutionAggregate:
+    solution_id: int
+    judge_count: int = 0
+    exact: Fraction | None = None  # unrounded final score (None: incomplete)
+    total_sum: Fraction = Fraction(0)  # Σ of all valid judge totals (tie-break 1)
+    notes: list[str] = field(default_factory=list)
+    incomplete: bool = False
+
+    @property
+    def score(self) -> Decimal | None:
+        return None if self.exact is None else round_half_up(self.exact)
+
+
+def _group_value(method: str, row: dict, trim_threshold: int) -> tuple[Fraction, str]:
+    """The exact value of one (solution, group) set of totals and a note naming the method used."""
+    cnt, dsol = row["cnt"], row["dsol"]
+    if method == AggregationMethod.ZSCORE:
+        value = Fraction(Decimal(repr(float(row["zmean"]))).quantize(ZSCORE_QUANTUM, rounding=ROUND_HALF_UP))
+        note = f"z-score mean of {cnt}"
+        if row["raw_kept"]:
+            note += f"; raw totals kept for {row['raw_kept']} (one score or no spread)"
+        return value, note
+    if method == AggregationMethod.MEDIAN:
+        k = 1 if cnt % 2 else 2
+        return Fraction(100 * row["sum_med"], k * dsol), f"median of {cnt}"
+    if method == AggregationMethod.TRIMMED_MEAN and cnt >= trim_threshold and cnt > 2:
+        return Fraction(
+            100 * row["sum_trim"], (cnt - 2) * dsol
+        ), f"trimmed mean: dropped 1 highest and 1 lowest of {cnt}"
+    if method == AggregationMethod.TRIMMED_MEAN:
+        return Fraction(100 * row["sum_all"], cnt * dsol), f"mean of {cnt} (fewer than {trim_threshold}, not trimmed)"
+    return Fraction(100 * row["sum_all"], cnt * dsol), f"mean of {cnt}"
+
+
+def _group_weights(round_: Round) -> dict[str, Fraction]:
+    return {str(name): Fraction(Decimal(str(weight))) for name, weight in (round_.judge_group_weights or {}).items()}
+
+
+def compute_round_exact(round_: Round, *, _depth: int = 0) -> dict[int, SolutionAggregate]:
+    """Exact per-solution aggregates of one round, computed from the raw scores.
+
+    Reads only; safe to call for earlier rounds (carry-over). Solutions with fewer valid
+    reviews than `round_.min_reviews` come back incomplete (exact is None).
+    """
+    method = round_.aggregation_method
+    weights = _group_weights(round_)
+    params = {"round_id": round_.pk, "submitted": ReviewStatus.SUBMITTED, "zero_spread": ZERO_SPREAD}
+    sql = _ZSCORE_SQL if method == AggregationMethod.ZSCORE else _EXACT_SQL
+    sql = sql.format(**_group_sql(bool(weights)))
+    if method != AggregationMethod.ZSCORE:
+        sql = sql.replace("%(zero_spread)s", "0")
+    rows = _fetch(sql, params)
+    columns = (
+        ["solution_id", "grp", "cnt", "sum_all", "zmean", "raw_kept", "dsol"]
+        if method == AggregationMethod.ZSCORE
+        else ["solution_id", "grp", "cnt", "sum_all", "sum_trim", "sum_med", "dsol"]
+    )
+    per_solution: dict[int, list[dict]] = defaultdict(list)
+    for raw in rows:
+        row = dict(zip(columns, raw, strict=True))
+        for key in ("cnt", "sum_all", "sum_trim", "sum_med", "raw_kept", "dsol"):
+            if key in row and row[key] is not None:
+                row[key] = int(row[key])
+        per_solution[row["solution_id"]].append(row)
+
+    results: dict[int, SolutionAggregate] = {}
+    for solution_id, group_rows in per_solution.items():
+        agg = SolutionAggregate(solution_id=solution_id)
+        dsol = group_rows[0]["dsol"]
+        if weights:
+            counted = [r for r in group_rows if r["grp"] in weights]
+        else:
+            counted = group_rows
+        agg.judge_count = sum(r["cnt"] for r in counted)
+        agg.total_sum = Fraction(100 * sum(r["sum_all"] for r in counted), dsol) if counted else Fraction(0)
+        if agg.judge_count < round_.min_reviews:
+            agg.incomplete = True
+            agg.notes.append(f"incomplete: {agg.judge_count} valid review(s), {round_.min_reviews} required")
+            results[solution_id] = agg
+            continue
+        if weights:
+            numerator, weight_sum, parts = Fraction(0), Fraction(0), []
+            for r in sorted(counted, key=lambda r: r["grp"]):
+                value, note = _group_value(method, r, round_.trim_threshold)
+                numerator += weights[r["grp"]] * value
+                weight_sum += weights[r["grp"]]
+                parts.append(f"{r['grp']} {weights[r['grp']]}: {note}")
+            agg.exact = numerator / weight_sum
+            if weight_sum != sum(weights.values()):
+                parts.append("weights renormalised over the groups present")
+            agg.notes.append("; ".join(parts))
+        else:
+            value, note = _group_value(method, counted[0], round_.trim_threshold)
+            agg.exact = value
+            agg.notes.append(note)
+        results[solution_id] = agg
+
+    if round_.carry_over and _depth < 10:
+        _apply_carry_over(round_, results, _depth=_depth)
+    return results
+
+
+def _apply_carry_over(round_: Round, results: dict[int, SolutionAggregate], *, _depth: int) -> None:
+    """final = Σ w_k · (earlier round k's unrounded score) + (1 − Σ w_k) · this round's."""
+    earlier_rounds = {r.sequence: r for r in Round.objects.filter(contest_id=round_.contest_id)}
+    carried = []
+    for item in round_.carry_over:
+        earlier = earlier_rounds.get(int(item["round"]))
+        if earlier is None or earlier.sequence >= round_.sequence:
+            continue
+        carried.append((earlier, Fraction(Decimal(str(item["weight"])))))
+    if not carried:
+        return
+    own_weight = 1 - sum(w for _, w in carried)
+    earlier_values = [(earlier, w, compute_round_exact(earlier, _depth=_depth + 1)) for earlier, w in carried]
+    for agg in results.values():
+        if agg.exact is None:
+            continue
+        value = own_weight * agg.exact
+        parts = [f"this round {own_weight}"]
+        for earlier, w, values in earlier_values:
+            previous = values.get(agg.solution_id)
+            if previous is None or previous.exact is None:
+                agg.exact = None
+                agg.incomplete = True
+                agg.notes.append(f"incomplete: no score carried over from round {earlier.sequence}")
+                break
+            value += w * previous.exact
+            parts.append(f"round {earlier.sequence} {w}")
+        else:
+            agg.exact = value
+            agg.notes.append("carry-over: " + " + ".join(parts))
+
+
+def criterion_sums(round_: Round, solution_ids=None) -> dict[int, dict[int, Fraction]]:
+    """Mean score per criterion per solution over valid reviews: {solution: {criterion: mean}}."""
+    params = {"round_id": round_.pk, "submitted": ReviewStatus.SUBMITTED}
+    solution_filter = ""
+    if solution_ids is not None:
+        ids = [int(i) for i in solution_ids]
+        if not ids:
+            return {}
+        solution_filter = "AND r.solution_id IN (" + ",".join(str(i) for i in ids) + ")"
+    out: dict[int, dict[int, Fraction]] = defaultdict(dict)
+    for solution_id, criterion_id, total, count in _fetch(
+        _CRITERION_SQL.format(solution_filter=solution_filter), params
+    ):
+        out[solution_id][criterion_id] = Fraction(int(total), 100 * int(count))
+    return out
+
+
+# --- the service ---------------------------------------------------------------------------------
+
+
+def _group_key(round_: Round, scenario_id: int, track_id: int) -> str:
+    if round_.advancement_scope == AdvancementScope.SCENARIO:
+        return f"scenario:{scenario_id}"
+    if round_.advancement_scope == AdvancementScope.CONTEST:
+        return "contest"
+    return f"track:{track_id}"
+
+
+RESULT_FIELDS = [
+    "group_key",
+    "score",
+    "total_sum",
+    "judge_count",
+    "criterion_means",
+    "method_note",
+    "incomplete",
+    "rank",
+    "tie_rule",
+    "tie_detail",
+    "advanced",
+    "computation_id",
+    "updated_at",
+]
+
+
+def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
+    """Recompute every result of a round from the raw scores, rank and apply the advancement rule.
+
+    Preconditions: none (an organizer or the aggregation task calls it). Holds a row lock on the
+    round for the duration so that two runs never interleave their writes.
+    Side effects: upserts one RoundResult per (round, solution), deletes results of solutions no
+    longer in the round, sets the round status to aggregated (unless already published), audits.
+    Idempotent: it never increments anything; a second run on the same scores writes identical
+    rows (computation_id is a digest of the rows' content). Keeps what people decided by hand:
+    disqualification and advancement overrides (with their reasons).
+    """
+    from judging.services.advancement import advancement_compute
+    from judging.services.ranking import rank_results
+    from submissions.models import RoundEntry, Solution
+
+    with transaction.atomic():
+        # Serialises aggregation runs of one round (and publication, which takes the same lock).
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        aggregates = compute_round_exact(round_)
+        entry_ids = set(
+            RoundEntry.objects.filter(round=round_)
+            .exclude(status=EntryStatus.WITHDRAWN)
+            .values_list("solution_id", flat=True)
+        )
+        solution_ids = entry_ids | set(aggregates)
+        solutions = {
+            s["id"]: s
+            for s in Solution.objects.filter(pk__in=solution_ids).values(
+                "id", "scenario_id", "scenario__track_id", "submitted_at"
+            )
+        }
+        existing = {r.solution_id: r for r in RoundResult.objects.filter(round=round_)}
+
+        rows = []
+        for solution_id in sorted(solutions):
+            info = solutions[solution_id]
+            agg = aggregates.get(solution_id) or SolutionAggregate(
+                solution_id=solution_id,
+                incomplete=True,
+                notes=[f"incomplete: 0 valid reviews, {round_.min_reviews} required"],
+            )
+            old = existing.get(solution_id)
+            rows.append(
+                {
+                    "solution_id": solution_id,
+                    "group_key": _group_key(round_, info["scenario_id"], info["scenario__track_id"]),
+                    "exact": agg.exact,
+                    "score": agg.score,
+                    "total_sum_exact": agg.total_sum,
+                    "total_sum": fraction_to_decimal(agg.total_sum),
+                    "judge_count": agg.judge_count,
+                    "incomplete": agg.incomplete or agg.exact is None,
+                    "method_note": "; ".join(agg.notes)[:200],
+                    "submitted_at": info["submitted_at"],
+                    "disqualified": bool(old and old.disqualified),
+                    "override_reason": old.override_reason if old else "",
+                    "override_advanced": old.advanced if old else False,
+                }
+            )
+
+        means = criterion_sums(round_)
+        rank_results(round_=round_, rows=rows, criterion_means=means)
+        advancement_compute(round_=round_, rows=rows)
+
+        payload = [
+            [
+                r["solution_id"],
+                r["group_key"],
+                str(r["score"]),
+                str(r["total_sum"]),
+                r["judge_count"],
+                r["incomplete"],
+                r["rank"],
+                r["tie_rule"],
+                r["tie_detail"],
+                r["advanced"],
+                r["method_note"],
+                r["criterion_means"],
+            ]
+            for r in rows
+        ]
+        computation_id = hashlib.sha256(
+            json.dumps([round_.pk, payload], sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest()
+        now = timezone.now()
+        objs = [
+            RoundResult(
+                round=round_,
+                solution_id=r["solution_id"],
+                group_key=r["group_key"],
+                score=r["score"],
+                total_sum=r["total_sum"],
+                judge_count=r["judge_count"],
+                criterion_means=r["criterion_means"],
+                method_note=r["method_note"],
+                incomplete=r["incomplete"],
+                rank=r["rank"],
+                tie_rule=r["tie_rule"],
+                tie_detail=r["tie_detail"],
+                advanced=r["advanced"],
+                override_reason=r["override_reason"],
+                disqualified=r["disqualified"],
+                computation_id=computation_id,
+                created_at=now,
+                updated_at=now,
+            )
+            for r in rows
+        ]
+        RoundResult.objects.bulk_create(
+            objs,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["round", "solution"],
+            update_fields=RESULT_FIELDS,
+        )
+        stale = [sid for sid in existing if sid not in solutions]
+        if stale:
+            RoundResult.objects.filter(round=round_, solution_id__in=stale).delete()
+        if round_.status not in (RoundStatus.PUBLISHED, RoundStatus.CLOSED):
+            round_.status = RoundStatus.AGGREGATED
+            round_.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="results.aggregate",
+            obj=round_,
+            after={"computation_id": computation_id, "results": len(objs), "method": round_.aggregation_method},
+        )
+    return list(RoundResult.objects.filter(round=round_))
+
+
+# --- enqueueing and progress ---------------------------------------------------------------------
+
+
+def _status_key(round_id: int) -> str:
+    return f"judging:aggregation:{round_id}"
+
+
+def aggregation_status_set(*, round_id: int, state: str, **extra) -> None:
+    """Progress of the latest aggregation run, kept in the cache (Redis in production)."""
+    current = cache.get(_status_key(round_id)) or {}
+    current.update({"state": state, "updated_at": timezone.now().isoformat(), **extra})
+    cache.set(_status_key(round_id), current, timeout=7 * 24 * 3600)
+
+
+def aggregation_status_get(*, round_: Round) -> dict:
+    status = cache.get(_status_key(round_.pk))
+    if status is None:
+        last = RoundResult.objects.filter(round=round_).values("computation_id", "updated_at").first()
+        if last is None:
+            return {"state": "none", "task_id": None, "computation_id": None, "updated_at": None, "error": ""}
+        return {
+            "state": "done",
+            "task_id": None,
+            "computation_id": last["computation_id"],
+            "updated_at": last["updated_at"].isoformat(),
+            "error": "",
+        }
+    return {
+        "state": status.get("state"),
+        "task_id": status.get("task_id"),
+        "computation_id": status.get("computation_id"),
+        "updated_at": status.get("updated_at"),
+        "error": status.get("error", ""),
+    }
+
+
+def aggregation_enqueue(*, round_: Round, actor) -> str:
+    """Ask a worker to (re)aggregate the round after the current transaction commits.
+
+    Side effects: an audit event; the task enqueued on commit; the progress marked queued.
+    Returns the task id (chosen here, so the organizer can follow it before the worker starts).
+    """
+    import uuid
+
+    from judging.tasks import aggregate_round_task
+
+    task_id = str(uuid.uuid4())
+    with transaction.atomic():
+        audit_record(actor=actor, action="results.aggregate_requested", obj=round_, after={"task_id": task_id})
+        aggregation_status_set(round_id=round_.pk, state="queued", task_id=task_id, error="")
+        transaction.on_commit(lambda: aggregate_round_task.apply_async(kwargs={"round_id": round_.pk}, task_id=task_id))
+    return task_id

@@ -1,0 +1,165 @@
+"""Ranking within the advancement group, with the declared tie-break chain.
+
+Order within a group (track, scenario or whole contest, per `Round.advancement_scope`):
+
+1. the higher final score (as published, i.e. rounded to 2 places);
+2. the higher sum of all valid judge totals (exact);
+3. the higher mean on each criterion in order of weight (highest weight first; equal weights
+   in rubric order);
+4. the earlier final submission (`Solution.submitted_at`);
+5. otherwise the solutions share the rank (competition ranking: 1, 2, 2, 4) until the
+   committee records a decision (TieDecision) ordering every one of them.
+
+Each row records the deepest rule needed to place it among the solutions with the same score
+(`tie_rule`), and for the criterion rule which criterion decided (`tie_detail`). Incomplete and
+disqualified results get no rank, so the entries below move up (依次递补) within the group only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from django.db import transaction
+
+from contest.audit import audit_record
+from contest.models import Round
+from judging.enums import TieRule
+from judging.models import Criterion, RoundResult, TieDecision
+from judging.results_errors import ResultsNotAggregatedError, TieDecisionInvalidError
+from judging.services.aggregation import fraction_to_decimal
+
+_FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _ordered_criteria(round_: Round) -> list[Criterion]:
+    return sorted(Criterion.objects.filter(rubric__round=round_), key=lambda c: (-c.weight, c.order, c.pk))
+
+
+def _compare_level(a: dict, b: dict, criteria: list[Criterion]) -> tuple[int, str]:
+    """The first rule of the chain on which a and b differ (0 = score), with a detail."""
+    if a["score"] != b["score"]:
+        return 0, ""
+    if a["total_sum_exact"] != b["total_sum_exact"]:
+        return 1, ""
+    for criterion in criteria:
+        if a["means"].get(criterion.pk, Fraction(0)) != b["means"].get(criterion.pk, Fraction(0)):
+            return 2, criterion.name
+    if (a["submitted_at"] or _FAR_FUTURE) != (b["submitted_at"] or _FAR_FUTURE):
+        return 3, ""
+    return 4, ""
+
+
+_LEVEL_RULE = {
+    0: TieRule.NONE,
+    1: TieRule.TOTAL_SUM,
+    2: TieRule.CRITERION,
+    3: TieRule.SUBMISSION_TIME,
+    4: TieRule.SHARED,
+}
+
+
+def rank_results(*, round_: Round, rows: list[dict], criterion_means: dict[int, dict[int, Fraction]]) -> None:
+    """Fill rank, tie_rule, tie_detail and criterion_means on each row dict (in place).
+
+    Rows need: solution_id, group_key, score, total_sum_exact, submitted_at, incomplete,
+    disqualified. Pure computation over the per-solution aggregates (no score rows).
+    """
+    criteria = _ordered_criteria(round_)
+    keys = {c.pk: c.key for c in criteria}
+    decisions = dict(TieDecision.objects.filter(round=round_).values_list("solution_id", "position"))
+
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        row["means"] = criterion_means.get(row["solution_id"], {})
+        row["criterion_means"] = {
+            keys.get(cid, str(cid)): str(fraction_to_decimal(value)) for cid, value in sorted(row["means"].items())
+        }
+        row["rank"], row["tie_rule"], row["tie_detail"] = None, TieRule.NONE, ""
+        if row["incomplete"] or row["disqualified"]:
+            continue
+        groups.setdefault(row["group_key"], []).append(row)
+
+    def sort_key(row):
+        return (
+            -row["score"],
+            -row["total_sum_exact"],
+            *[-row["means"].get(c.pk, Fraction(0)) for c in criteria],
+            row["submitted_at"] or _FAR_FUTURE,
+            decisions.get(row["solution_id"], 1 << 30),
+            row["solution_id"],
+        )
+
+    for members in groups.values():
+        members.sort(key=sort_key)
+        levels = [_compare_level(members[i - 1], members[i], criteria) for i in range(1, len(members))]
+        # Clusters of fully equal rows: shared unless the committee ordered every one of them.
+        i = 0
+        while i < len(members):
+            j = i
+            while j + 1 < len(members) and levels[j][0] == 4:
+                j += 1
+            cluster = members[i : j + 1]
+            committee = len(cluster) > 1 and all(m["solution_id"] in decisions for m in cluster)
+            for offset, row in enumerate(cluster):
+                if len(cluster) > 1 and not committee:
+                    row["rank"] = i + 1
+                else:
+                    row["rank"] = i + offset + 1
+                if len(cluster) > 1:
+                    row["tie_rule"] = TieRule.COMMITTEE if committee else TieRule.SHARED
+            i = j + 1
+        for index, row in enumerate(members):
+            if row["tie_rule"] in (TieRule.SHARED, TieRule.COMMITTEE):
+                continue
+            neighbour_levels = []
+            if index > 0:
+                neighbour_levels.append(levels[index - 1])
+            if index < len(levels):
+                neighbour_levels.append(levels[index])
+            level, detail = max(neighbour_levels, default=(0, ""), key=lambda x: x[0])
+            row["tie_rule"] = _LEVEL_RULE[level]
+            row["tie_detail"] = detail[:200] if level == 2 else ""
+
+
+def tie_decision_record(*, round_: Round, solution_ids: list[int], reason: str, actor) -> list[TieDecision]:
+    """Record the committee's order of solutions that share a rank, then re-rank.
+
+    Preconditions: the solutions have results in the round that currently share one rank in one
+    group; a reason. Side effects: TieDecision rows (replacing earlier ones for those solutions),
+    a synchronous re-aggregation of the round (which re-ranks), an audit event.
+    """
+    from judging.services.aggregation import results_aggregate
+
+    reason = (reason or "").strip()
+    if not reason:
+        from judging.errors import ReasonRequiredError
+
+        raise ReasonRequiredError()
+    if len(solution_ids) < 2 or len(set(solution_ids)) != len(solution_ids):
+        raise TieDecisionInvalidError()
+    with transaction.atomic():
+        results = list(RoundResult.objects.filter(round=round_, solution_id__in=solution_ids))
+        if not results:
+            raise ResultsNotAggregatedError()
+        if len(results) != len(solution_ids):
+            raise TieDecisionInvalidError()
+        if len({(r.group_key, r.rank) for r in results}) != 1 or any(
+            r.tie_rule not in (TieRule.SHARED, TieRule.COMMITTEE) for r in results
+        ):
+            raise TieDecisionInvalidError(extra={"ranks": sorted({r.rank for r in results if r.rank is not None})})
+        TieDecision.objects.filter(round=round_, solution_id__in=solution_ids).delete()
+        decisions = TieDecision.objects.bulk_create(
+            [
+                TieDecision(round=round_, solution_id=sid, position=position, reason=reason, decided_by=actor)
+                for position, sid in enumerate(solution_ids, start=1)
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="results.tie_decision",
+            obj=round_,
+            after={"order": solution_ids, "reason": reason},
+        )
+        results_aggregate(round_=round_, actor=actor)
+    return decisions

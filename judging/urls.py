@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("c/<slug:slug>/results/", views.results, name="results"),
+    path("c/<slug:slug>/awards/", views.award_list, name="award_list"),
+    path("verify/", views.certificate_verify, name="certificate_verify"),
+]

@@ -1,0 +1,325 @@
+"""Public contest pages (home, scenario catalogue and detail) and the accounts pages.
+
+Views parse input, read through `contest.selectors` (invisible objects are 404) and render.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from config.api import ApplicationError
+from contest.audit import audit_record
+from contest.clock import now
+from contest.context_processors import current_contest
+from contest.enums import Role, ScenarioStatus
+from contest.forms import (
+    ProfileForm,
+    ScenarioFilterForm,
+    ScenarioForm,
+    ScenarioWithdrawalForm,
+    SignUpForm,
+    add_service_error,
+)
+from contest.models import Contest, ContestRole, Scenario
+from contest.permissions import PUBLIC_SCENARIO_STATUSES, is_scenario_publisher
+from contest.roles import is_organizer
+from contest.selectors import contest_list_for_user, round_list_for_user, scenario_list_for_user, track_list_for_user
+from contest.services import (
+    scenario_create,
+    scenario_submit_for_review,
+    scenario_update,
+    scenario_withdrawal_request,
+)
+
+TEN_THOUSAND = Decimal("10000")
+# Solutions that count as "received" on the public home page.
+COUNTED_SOLUTION_STATUSES_EXCLUDED = ("draft", "void", "withdrawn")
+
+
+def contest_for_user(*, user, slug: str) -> Contest:
+    return get_object_or_404(contest_list_for_user(user=user), slug=slug)
+
+
+def home(request):
+    contest = current_contest()
+    if contest is None:
+        return render(request, "contest/home_empty.html", {"contests": contest_list_for_user(user=request.user)})
+    return _contest_home(request, contest)
+
+
+def contest_home(request, slug):
+    return _contest_home(request, contest_for_user(user=request.user, slug=slug))
+
+
+def _contest_home(request, contest: Contest):
+    from submissions.models import Solution, Team
+
+    at = now()
+    rounds = list(round_list_for_user(user=request.user, contest=contest).order_by("sequence"))
+    for r in rounds:
+        r.is_done = bool(r.judging_closes_at and r.judging_closes_at < at) or r.status in ("published", "closed")
+        starts = r.submission_opens_at or r.judging_opens_at
+        ends = r.judging_closes_at or r.submission_deadline
+        r.is_current = bool(starts and ends and starts <= at < ends)
+    public_scenarios = Q(scenarios__status__in=PUBLIC_SCENARIO_STATUSES)
+    tracks = track_list_for_user(user=request.user, contest=contest).annotate(
+        scenario_count=Count("scenarios", filter=public_scenarios)
+    )
+    counts = {
+        "scenarios": contest.scenarios.filter(status__in=PUBLIC_SCENARIO_STATUSES).count(),
+        "teams": Team.objects.filter(contest=contest).count(),
+        "solutions": Solution.objects.filter(contest=contest, submitted_at__isnull=False)
+        .exclude(status__in=COUNTED_SOLUTION_STATUSES_EXCLUDED)
+        .count(),
+    }
+    organizing = contest.organizing.select_related("organization").order_by("role", "id")
+    others = contest_list_for_user(user=request.user).exclude(pk=contest.pk)
+    return render(
+        request,
+        "contest/home.html",
+        {
+            "contest": contest,
+            "rounds": rounds,
+            "tracks": tracks,
+            "counts": counts,
+            "organizing": organizing,
+            "other_contests": others,
+        },
+    )
+
+
+def scenario_list(request, slug):
+    contest = contest_for_user(user=request.user, slug=slug)
+    form = ScenarioFilterForm(request.GET or None, contest=contest)
+    # The public catalogue lists public scenarios only, even for publishers and organizers.
+    qs = scenario_list_for_user(user=request.user, contest=contest).filter(status__in=PUBLIC_SCENARIO_STATUSES)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"]
+            qs = qs.filter(
+                Q(title__icontains=q) | Q(summary__icontains=q) | Q(problem__icontains=q) | Q(code__icontains=q)
+            )
+        if data["track"]:
+            qs = qs.filter(track=data["track"])
+        if data["publisher"]:
+            qs = qs.filter(publisher=data["publisher"])
+        if data["reward_min"] is not None:
+            qs = qs.filter(reward__gte=data["reward_min"] * TEN_THOUSAND)
+        if data["reward_max"] is not None:
+            qs = qs.filter(reward__lte=data["reward_max"] * TEN_THOUSAND)
+    elif form.is_bound:
+        qs = qs.none()
+    qs = qs.order_by("track__order", "track_id", "id")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "contest/scenario_list.html",
+        {"contest": contest, "form": form, "page": page, "querystring": query.urlencode()},
+    )
+
+
+def scenario_detail(request, pk):
+    scenario = get_object_or_404(scenario_list_for_user(user=request.user), pk=pk)
+    is_own = is_scenario_publisher(request.user, scenario) or is_organizer(request.user, scenario.contest)
+    return render(
+        request,
+        "contest/scenario_detail.html",
+        {"scenario": scenario, "contest": scenario.contest, "show_internal": is_own},
+    )
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("profile")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            audit_record(actor=user, action="user.register", obj=user, after={"username": user.username})
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account has been created."))
+        response = redirect(request.POST.get("next") or "home")
+        _set_language_cookie(response, user.preferred_language)
+        return response
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            before = {f: str(form.initial.get(f, "")) for f in form.changed_data}
+            user = form.save()
+            audit_record(
+                actor=user,
+                action="user.update_profile",
+                obj=user,
+                before=before,
+                after={f: str(form.cleaned_data[f]) for f in form.changed_data},
+            )
+        messages.success(request, _("Your profile has been saved."))
+        response = redirect("profile")
+        _set_language_cookie(response, user.preferred_language)
+        return response
+    return render(request, "registration/profile.html", {"form": form})
+
+
+def _set_language_cookie(response, language: str) -> None:
+    from django.conf import settings
+
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+
+
+# --- scenario publishers -------------------------------------------------------------------
+
+
+def _publisher_roles(user):
+    return list(
+        ContestRole.objects.filter(user=user, role=Role.PUBLISHER)
+        .select_related("contest", "organization")
+        .order_by("-contest_id")
+    )
+
+
+@login_required
+def publisher_scenarios(request):
+    roles = _publisher_roles(request.user)
+    if not roles:
+        raise PermissionDenied
+    pairs = {(r.contest_id, r.organization_id) for r in roles}
+    q = Q(pk__in=[])
+    for contest_id, org_id in pairs:
+        q |= Q(contest_id=contest_id, publisher_id=org_id)
+    scenarios = (
+        scenario_list_for_user(user=request.user)
+        .filter(q)
+        .select_related("contest")
+        .annotate(solution_count=Count("solutions", distinct=True))
+        .order_by("-contest_id", "track__order", "id")
+    )
+    return render(request, "contest/publisher_scenarios.html", {"roles": roles, "scenarios": scenarios})
+
+
+def _own_scenario(request, pk) -> Scenario:
+    scenario = get_object_or_404(scenario_list_for_user(user=request.user).select_related("contest"), pk=pk)
+    if not is_scenario_publisher(request.user, scenario):
+        raise PermissionDenied
+    return scenario
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publisher_scenario_create(request):
+    roles = _publisher_roles(request.user)
+    if not roles:
+        raise PermissionDenied
+    slug = request.GET.get("contest")
+    role = next((r for r in roles if r.contest.slug == slug), roles[0])
+    contest = role.contest
+    form = ScenarioForm(request.POST or None, contest=contest)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        track = data.pop("track")
+        try:
+            scenario = scenario_create(actor=request.user, track=track, data=data)
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The draft has been saved."))
+            return redirect("publisher_scenario_edit", pk=scenario.pk)
+    return render(request, "contest/publisher_scenario_form.html", {"form": form, "contest": contest, "role": role})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publisher_scenario_edit(request, pk):
+    scenario = _own_scenario(request, pk)
+    form = ScenarioForm(request.POST or None, instance=scenario, contest=scenario.contest)
+    editable = scenario.status == ScenarioStatus.DRAFT
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("Only drafts can be edited."))
+            return redirect("publisher_scenario_edit", pk=scenario.pk)
+        if form.is_valid():
+            # ModelForm validation already wrote the values onto the instance; the service
+            # re-reads the row under a lock and applies the same data.
+            data = dict(form.cleaned_data)
+            try:
+                scenario_update(actor=request.user, scenario=Scenario(pk=scenario.pk), data=data)
+            except (ApplicationError, ValidationError) as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("The draft has been saved."))
+                return redirect("publisher_scenario_edit", pk=scenario.pk)
+    return render(
+        request,
+        "contest/publisher_scenario_form.html",
+        {"form": form, "contest": scenario.contest, "scenario": scenario, "editable": editable},
+    )
+
+
+@login_required
+@require_POST
+def publisher_scenario_submit(request, pk):
+    scenario = _own_scenario(request, pk)
+    try:
+        scenario_submit_for_review(actor=request.user, scenario=scenario)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("The scenario has been sent to the organizers for review."))
+    return redirect("publisher_scenarios")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publisher_scenario_withdraw(request, pk):
+    scenario = _own_scenario(request, pk)
+    form = ScenarioWithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenario_withdrawal_request(actor=request.user, scenario=scenario, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Your withdrawal request has been sent to the organizers."))
+            return redirect("publisher_scenarios")
+    return render(request, "contest/publisher_scenario_withdraw.html", {"form": form, "scenario": scenario})
+
+
+@login_required
+def publisher_scenario_solutions(request, pk):
+    """Solutions to one of my scenarios; the selector shows them only after the deadline."""
+    from submissions.selectors import solution_list_for_user, solution_list_with_related
+
+    scenario = _own_scenario(request, pk)
+    solutions = solution_list_with_related(
+        solution_list_for_user(request.user, scenario.contest).filter(scenario=scenario)
+    ).exclude(status__in=("draft", "void"))
+    return render(request, "contest/publisher_scenario_solutions.html", {"scenario": scenario, "solutions": solutions})

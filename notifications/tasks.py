@@ -1,28 +1,67 @@
+"""Celery tasks of the outbox. Thin: they take ids and delegate to `delivery` / `reminders`.
+
+All three are idempotent (sent rows are skipped; the sweep and reminders de-duplicate on
+keys), so `acks_late` with reject-on-worker-lost is safe: a task whose worker died is run
+again and does only what is still missing.
+"""
+
+import logging
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.utils import timezone
+from django.db import OperationalError
 
-from .models import Notification
+from .delivery import notifications_deliver, outbox_sweep
+
+logger = logging.getLogger(__name__)
+
+_COMMON = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "ignore_result": True,
+    # A lost database connection fails the whole batch; a later run skips the rows already sent.
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+}
 
 
-@shared_task(name="notifications.send_notifications", acks_late=True)
-def send_notifications_task(*, notification_ids: list[int]) -> int:
-    """Send the given e-mail notices that are still unsent. Idempotent: sent rows are skipped."""
-    sent = 0
-    for notice_id in notification_ids:
-        with transaction.atomic():
-            notice = (
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(pk=notice_id, sent_at__isnull=True)
-                .first()
-            )
-            if notice is None:
-                continue
-            send_mail(notice.subject, notice.body, settings.DEFAULT_FROM_EMAIL, [notice.email])
-            notice.sent_at = timezone.now()
-            notice.attempts += 1
-            notice.save(update_fields=["sent_at", "attempts"])
-            sent += 1
-    return sent
+def _backoff(retries: int) -> int:
+    return min(600, 15 * 2**retries)
+
+
+@shared_task(
+    bind=True, name="notifications.send_notifications", max_retries=6, soft_time_limit=120, time_limit=150, **_COMMON
+)
+def send_notifications_task(self, *, notification_ids: list[int]) -> int:
+    """Send the given e-mail notices that are still unsent; retry the ones that failed transiently.
+
+    Idempotent: rows already sent, or being sent by another worker, are skipped.
+    """
+    report = notifications_deliver(notification_ids=notification_ids)
+    if report.failed and self.request.retries < self.max_retries:
+        # Only the failed ids go round again; the countdown stays below the broker's visibility timeout.
+        raise self.retry(kwargs={"notification_ids": report.failed}, countdown=_backoff(self.request.retries))
+    if report.failed:
+        logger.error("Giving up on notices %s for now; the sweep will try again", report.failed)
+    return len(report.sent)
+
+
+@shared_task(bind=True, name="notifications.sweep_unsent", max_retries=3, soft_time_limit=50, time_limit=60, **_COMMON)
+def sweep_unsent_task(self, *, older_than_seconds: float | None = None) -> int:
+    """Beat (every minute): re-enqueue e-mail notices unsent after NOTIFICATIONS_RESEND_AFTER_MINUTES."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.NOTIFICATIONS_RESEND_AFTER_MINUTES * 60
+    return len(outbox_sweep(older_than=timedelta(seconds=older_than_seconds)))
+
+
+@shared_task(
+    bind=True, name="notifications.send_reminders", max_retries=3, soft_time_limit=240, time_limit=300, **_COMMON
+)
+def send_reminders_task(self) -> int:
+    """Beat (every 5 minutes): deadline reminders; each is created once per person and deadline."""
+    from .reminders import reminders_send
+
+    return reminders_send()

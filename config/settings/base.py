@@ -202,6 +202,9 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "contest.enums.OrganizationKind",
         "OrganizingRoleEnum": "contest.enums.OrganizingRole",
         "ContestRoleEnum": "contest.enums.Role",
+        "ReviewStatusEnum": "judging.enums.ReviewStatus",
+        "ConflictSourceEnum": "judging.enums.ConflictSource",
+        "AssignmentSourceEnum": "judging.enums.AssignmentSource",
     },
 }
 

@@ -92,7 +92,8 @@ class SolutionVersion(models.Model):
     round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=200)
     abstract = models.TextField(blank=True)
-    # SHA-256 over the sorted (kind, file SHA-256) manifest: names the version in receipts.
+    # SHA-256 over the title, abstract and sorted (kind, file SHA-256, name) manifest: names the
+    # version in receipts (see services._version_digest).
     sha256 = models.CharField(max_length=64)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()

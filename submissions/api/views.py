@@ -1,0 +1,519 @@
+"""Thin API views: parse (input serializer) → fetch (selector; invisible is 404) → act (service,
+which checks the role and the state) → present (output serializer)."""
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import CappedPageNumberPagination
+from contest.models import Contest, User
+from submissions import selectors, services
+from submissions.errors import FileTooLargeError, NotTeamMemberError
+from submissions.files import UPLOAD_KINDS, LimitedUploadHandler
+from submissions.idempotency import run_idempotent
+from submissions.models import Invitation
+
+from .serializers import (
+    CaptainInputSerializer,
+    EligibilityInputSerializer,
+    EligibilityOutputSerializer,
+    InvitationAcceptInputSerializer,
+    InvitationInputSerializer,
+    InvitationOutputSerializer,
+    MemberOutputSerializer,
+    MembershipOutputSerializer,
+    ReceiptOutputSerializer,
+    SolutionInputSerializer,
+    SolutionOutputSerializer,
+    SubmitInputSerializer,
+    SupplementInputSerializer,
+    TeamInputSerializer,
+    TeamOutputSerializer,
+    TeamUpdateInputSerializer,
+    TransferInputSerializer,
+    VersionOutputSerializer,
+    VersionUploadInputSerializer,
+    WithdrawInputSerializer,
+    neutral_file_name,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input (`validation_error` or a domain code)."),
+    403: OpenApiResponse(description="Not allowed (`captain_only`, `not_team_member`, `organizer_only`, ...)."),
+    404: OpenApiResponse(description="Not found or not visible to you."),
+    409: OpenApiResponse(description="Conflicting state (`deadline_passed`, `entry_cap_reached`, ...)."),
+}
+UPLOAD_ERRORS = {
+    **ERRORS,
+    413: OpenApiResponse(description="`file_too_large`: over the round's upload limit."),
+    415: OpenApiResponse(description="`file_type_not_allowed`: the content is not an accepted type."),
+}
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    name="Idempotency-Key",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Retries with the same key replay the first successful response and create nothing.",
+)
+CONTEST_FILTER = OpenApiParameter(name="contest", type=int, location=OpenApiParameter.QUERY, required=False)
+# Room for multipart boundaries, headers and the text fields on top of the files' bytes.
+MULTIPART_SLACK = 256 * 1024
+DEFAULT_UPLOAD_LIMIT = 50 * 1024 * 1024
+
+
+def _parse(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _contest_filter(request):
+    value = request.query_params.get("contest")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise serializers.ValidationError({"contest": [_("A contest id is a number.")]})
+    return get_object_or_404(Contest, pk=int(value))
+
+
+def _paginate(view, request, queryset, serializer_factory):
+    paginator = CappedPageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_factory(page).data)
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+class TeamListCreateApi(APIView):
+    """Teams you belong to (organizers: every team of their contests); register a team."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        summary="List teams visible to you",
+        parameters=[CONTEST_FILTER],
+        responses={200: TeamOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        teams = selectors.team_list_for_user(request.user, contest=_contest_filter(request))
+        return _paginate(self, request, teams, lambda page: TeamOutputSerializer(page, many=True))
+
+    @extend_schema(
+        summary="Register a team", request=TeamInputSerializer, responses={201: TeamOutputSerializer, **ERRORS}
+    )
+    def post(self, request):
+        data = _parse(TeamInputSerializer, request.data)
+        team = services.team_create(
+            actor=request.user,
+            contest=data["contest"],
+            name=data["name"],
+            lead_unit=data["lead_unit"],
+            co_units=data.get("co_units", []),
+            organization=data.get("organization"),
+        )
+        team = selectors.team_get_for_user(request.user, team.pk)
+        return Response(TeamOutputSerializer(team).data, status=status.HTTP_201_CREATED)
+
+
+class TeamDetailApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(summary="A team", responses={200: TeamOutputSerializer, **ERRORS})
+    def get(self, request, pk):
+        return Response(TeamOutputSerializer(selectors.team_get_for_user(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Update a team (captain)",
+        request=TeamUpdateInputSerializer,
+        responses={200: TeamOutputSerializer, **ERRORS},
+    )
+    def patch(self, request, pk):
+        team = selectors.team_get_for_user(request.user, pk)
+        data = _parse(TeamUpdateInputSerializer, request.data, partial=True)
+        services.team_update(actor=request.user, team=team, **data)
+        return Response(TeamOutputSerializer(selectors.team_get_for_user(request.user, pk)).data)
+
+
+class TeamMemberListApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(summary="Members of a team", responses={200: MemberOutputSerializer(many=True), **ERRORS})
+    def get(self, request, pk):
+        team = selectors.team_get_for_user(request.user, pk)
+        members = selectors.member_list_for_team(team)
+        return _paginate(self, request, members, lambda page: MemberOutputSerializer(page, many=True))
+
+
+class TeamMemberRemoveApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Remove a member (captain) or leave the team", responses={204: None, **ERRORS})
+    def delete(self, request, pk, user_id):
+        team = selectors.team_get_for_user(request.user, pk)
+        user = get_object_or_404(User, pk=user_id)
+        services.member_remove(actor=request.user, team=team, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TeamCaptainApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Hand the captaincy to another member",
+        request=CaptainInputSerializer,
+        responses={200: TeamOutputSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        team = selectors.team_get_for_user(request.user, pk)
+        data = _parse(CaptainInputSerializer, request.data)
+        new_captain = get_object_or_404(User, pk=data["user"])
+        services.captain_transfer(actor=request.user, team=team, new_captain=new_captain)
+        return Response(TeamOutputSerializer(selectors.team_get_for_user(request.user, pk)).data)
+
+
+class TeamInvitationListCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Invitations of a team", responses={200: InvitationOutputSerializer(many=True), **ERRORS})
+    def get(self, request, pk):
+        team = selectors.team_get_for_user(request.user, pk)
+        invitations = selectors.invitation_list_for_team(team)
+        return _paginate(self, request, invitations, lambda page: InvitationOutputSerializer(page, many=True))
+
+    @extend_schema(
+        summary="Invite someone by e-mail (captain)",
+        request=InvitationInputSerializer,
+        responses={201: InvitationOutputSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        team = selectors.team_get_for_user(request.user, pk)
+        data = _parse(InvitationInputSerializer, request.data)
+        invitation = services.invitation_create(actor=request.user, team=team, email=data["email"])
+        return Response(InvitationOutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class TeamInvitationRevokeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Revoke a pending invitation (captain)",
+        request=None,
+        responses={200: InvitationOutputSerializer, **ERRORS},
+    )
+    def post(self, request, pk, invitation_id):
+        team = selectors.team_get_for_user(request.user, pk)
+        invitation = get_object_or_404(Invitation, pk=invitation_id, team=team)
+        invitation = services.invitation_revoke(actor=request.user, invitation=invitation)
+        return Response(InvitationOutputSerializer(invitation).data)
+
+
+class InvitationAcceptApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Accept an invitation with its token",
+        request=InvitationAcceptInputSerializer,
+        responses={
+            201: MembershipOutputSerializer,
+            410: OpenApiResponse(description="`invitation_expired`."),
+            **ERRORS,
+        },
+    )
+    def post(self, request):
+        data = _parse(InvitationAcceptInputSerializer, request.data)
+        membership = services.invitation_accept(actor=request.user, token=data["token"])
+        return Response(MembershipOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+# --- solutions -------------------------------------------------------------------------------
+
+
+def _solution_data(request, solutions):
+    solutions = list(solutions)
+    access = selectors.solution_access_map(request.user, solutions)
+    return SolutionOutputSerializer(solutions, many=True, context={"access": access}).data
+
+
+class SolutionListCreateApi(APIView):
+    """Solutions visible to you; take up (揭榜) a scenario."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        summary="List solutions visible to you",
+        parameters=[CONTEST_FILTER],
+        responses={200: SolutionOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        qs = selectors.solution_list_with_related(
+            selectors.solution_list_for_user(request.user, contest=_contest_filter(request))
+        )
+        paginator = CappedPageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(_solution_data(request, page))
+
+    @extend_schema(
+        summary="Take up a scenario (captain)",
+        request=SolutionInputSerializer,
+        responses={201: SolutionOutputSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = _parse(SolutionInputSerializer, request.data)
+        scenario = data["scenario"]
+        team = selectors.user_team_in_contest(request.user, scenario.contest)
+        if team is None:
+            raise NotTeamMemberError(_("Register or join a team in this contest first."))
+        solution = services.solution_create(
+            actor=request.user, team=team, scenario=scenario, title=data["title"], abstract=data["abstract"]
+        )
+        solution = selectors.solution_get_for_user(request.user, solution.pk)
+        return Response(_solution_data(request, [solution])[0], status=status.HTTP_201_CREATED)
+
+
+class SolutionDetailApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(summary="A solution", responses={200: SolutionOutputSerializer, **ERRORS})
+    def get(self, request, pk):
+        solution = selectors.solution_get_for_user(request.user, pk)
+        return Response(_solution_data(request, [solution])[0])
+
+
+def _uploads_from(request):
+    """(kind, file) pairs from the multipart body; one file per kind except attachments."""
+    unknown = sorted(set(request.FILES) - set(UPLOAD_KINDS))
+    if unknown:
+        raise serializers.ValidationError({name: [_("Unknown document kind.")] for name in unknown})
+    uploads = []
+    for kind in UPLOAD_KINDS:
+        files = request.FILES.getlist(kind)
+        if len(files) > 1 and kind != "attachment":
+            raise serializers.ValidationError({kind: [_("Upload one file for this document.")]})
+        uploads += [(kind, f) for f in files]
+    return uploads
+
+
+class _UploadApi(APIView):
+    """Size is checked twice before the files reach the services: the declared Content-Length
+    up front (nothing is read), then the upload handler stops reading past the limit (for
+    clients that send chunked or lying bodies)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.limit_handler = None
+        if request.method == "POST":
+            limit = selectors.upload_limit_for(kwargs.get("pk"), default=DEFAULT_UPLOAD_LIMIT)
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit + MULTIPART_SLACK:
+                error = FileTooLargeError(extra={"limit": limit})
+                return JsonResponse(
+                    {"code": error.code, "detail": str(error.detail), "extra": error.extra}, status=error.status_code
+                )
+            self.limit_handler = LimitedUploadHandler(request, limit=limit + MULTIPART_SLACK)
+            request.upload_handlers.insert(0, self.limit_handler)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _parsed_uploads(self, request):
+        data = request.data  # parses the body through the limited handler
+        if self.limit_handler is not None and self.limit_handler.exceeded:
+            raise FileTooLargeError(extra={"limit": self.limit_handler.limit - MULTIPART_SLACK})
+        return data, _uploads_from(request)
+
+
+class SolutionVersionListCreateApi(_UploadApi):
+    @extend_schema(summary="Versions of a solution", responses={200: VersionOutputSerializer(many=True), **ERRORS})
+    def get(self, request, pk):
+        solution = selectors.solution_get_for_user(request.user, pk)
+        versions = selectors.version_list_for_user(request.user, solution)
+        access = selectors.solution_access_map(request.user, [solution])[solution.pk]
+        return _paginate(self, request, versions, lambda page: VersionOutputSerializer(page, many=True, context=access))
+
+    @extend_schema(
+        summary="Upload a new immutable version (team member)",
+        request={"multipart/form-data": VersionUploadInputSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: VersionOutputSerializer, **UPLOAD_ERRORS},
+    )
+    def post(self, request, pk):
+        solution = selectors.solution_get_for_user(request.user, pk)
+
+        def handle():
+            data, uploads = self._parsed_uploads(request)
+            fields = _parse(VersionUploadInputSerializer, {k: data.get(k) for k in ("title", "abstract") if k in data})
+            version = services.solution_version_create(
+                actor=request.user,
+                solution=solution,
+                title=fields.get("title", ""),
+                abstract=fields.get("abstract", ""),
+                uploads=uploads,
+            )
+            return Response(VersionOutputSerializer(version, context={"full": True}).data, status=201)
+
+        return run_idempotent(request, scope=f"POST {request.path}", handler=handle)
+
+
+class SolutionSupplementApi(_UploadApi):
+    @extend_schema(
+        summary="Supply the supplement (补正) before its deadline (captain)",
+        request={"multipart/form-data": SupplementInputSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: ReceiptOutputSerializer, **UPLOAD_ERRORS},
+    )
+    def post(self, request, pk):
+        solution = selectors.solution_get_for_user(request.user, pk)
+
+        def handle():
+            data, uploads = self._parsed_uploads(request)
+            fields = _parse(SupplementInputSerializer, {k: data.get(k) for k in ("title", "abstract") if k in data})
+            receipt = services.solution_supplement(
+                actor=request.user,
+                solution=solution,
+                uploads=uploads,
+                title=fields.get("title"),
+                abstract=fields.get("abstract"),
+            )
+            return Response(ReceiptOutputSerializer(receipt).data, status=201)
+
+        return run_idempotent(request, scope=f"POST {request.path}", handler=handle)
+
+
+class SolutionSubmitApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Submit a version as final for the open round (captain)",
+        request=SubmitInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: ReceiptOutputSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        solution = selectors.solution_get_for_user(request.user, pk)
+
+        def handle():
+            data = _parse(SubmitInputSerializer, request.data)
+            receipt = services.solution_submit(actor=request.user, solution=solution, version_number=data["version"])
+            return Response(ReceiptOutputSerializer(receipt).data, status=201)
+
+        return run_idempotent(request, scope=f"POST {request.path}", handler=handle)
+
+
+class SolutionWithdrawApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Withdraw (before the deadline) or retire (退赛, after it; needs confirm) (captain)",
+        request=WithdrawInputSerializer,
+        responses={200: SolutionOutputSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        solution = selectors.solution_get_for_user(request.user, pk)
+        data = _parse(WithdrawInputSerializer, request.data)
+        solution = services.solution_withdraw(
+            actor=request.user, solution=solution, confirm=data["confirm"], reason=data["reason"]
+        )
+        return Response(_solution_data(request, [selectors.solution_get_for_user(request.user, pk)])[0])
+
+
+class SolutionTransferApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Move a pending-transfer solution to another scenario of the track (captain)",
+        request=TransferInputSerializer,
+        responses={200: SolutionOutputSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        solution = selectors.solution_get_for_user(request.user, pk)
+        data = _parse(TransferInputSerializer, request.data)
+        services.solution_transfer(actor=request.user, solution=solution, scenario=data["scenario"])
+        return Response(_solution_data(request, [selectors.solution_get_for_user(request.user, pk)])[0])
+
+
+def _history_solution(request, pk):
+    """Receipts and decisions: the team and organizers only; others get 404."""
+    solution = selectors.solution_get_for_user(request.user, pk)
+    if not selectors.solution_sees_full_history(request.user, solution):
+        selectors.raise_404()
+    return solution
+
+
+class SolutionReceiptListApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        summary="Submission receipts of a solution", responses={200: ReceiptOutputSerializer(many=True), **ERRORS}
+    )
+    def get(self, request, pk):
+        solution = _history_solution(request, pk)
+        receipts = selectors.receipt_list_for_solution(solution)
+        return _paginate(self, request, receipts, lambda page: ReceiptOutputSerializer(page, many=True))
+
+
+class SolutionEligibilityApi(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        summary="Qualification decisions of a solution",
+        responses={200: EligibilityOutputSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, pk):
+        solution = _history_solution(request, pk)
+        decisions = selectors.eligibility_list_for_solution(solution)
+        return _paginate(self, request, decisions, lambda page: EligibilityOutputSerializer(page, many=True))
+
+    @extend_schema(
+        summary="Decide qualification: qualified, disqualified or supplement requested (organizer)",
+        request=EligibilityInputSerializer,
+        responses={201: EligibilityOutputSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        solution = selectors.solution_get_for_user(request.user, pk)
+        data = _parse(EligibilityInputSerializer, request.data)
+        decision = services.eligibility_decide(
+            actor=request.user,
+            solution=solution,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            supplement_deadline=data.get("supplement_deadline"),
+        )
+        return Response(EligibilityOutputSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class FileDownloadApi(APIView):
+    """Streams a solution file as an attachment; never served from a public media URL."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        summary="Download a solution file",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]},
+    )
+    def get(self, request, pk):
+        file = selectors.file_get_for_user(request.user, pk)
+        solution = file.version.solution
+        blind = selectors.solution_access_map(request.user, [solution])[solution.pk]["blind"]
+        filename = neutral_file_name(file) if blind else file.original_name
+        response = FileResponse(
+            default_storage.open(file.file.name, "rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type=file.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response

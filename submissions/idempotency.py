@@ -1,0 +1,62 @@
+"""Idempotency-Key support for the upload and submit endpoints.
+
+The first successful response to a (user, key) pair is stored and replayed on retries; the
+retry creates nothing. The record is inserted (and committed) *before* the work runs, so a
+concurrent retry with the same key hits the unique constraint and gets
+`idempotency_in_progress` instead of doing the work twice. A failed request deletes its record,
+so the client may retry it with the same key after fixing the problem.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Callable
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from rest_framework.response import Response
+
+from contest import clock
+
+from .errors import IdempotencyInProgressError, IdempotencyKeyInvalidError, IdempotencyKeyReusedError
+from .models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+REPLAY_HEADER = "Idempotent-Replayed"
+IN_PROGRESS = 0
+# A record stuck "in progress" this long (a crashed worker) no longer blocks the key.
+STALE_AFTER = dt.timedelta(minutes=15)
+
+
+def run_idempotent(request, *, scope: str, handler: Callable[[], Response]) -> Response:
+    key = (request.headers.get(HEADER) or "").strip()
+    if not key:
+        return handler()
+    if len(key) > 100 or not key.isprintable():
+        raise IdempotencyKeyInvalidError()
+    user = request.user
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(user=user, key=key, scope=scope, status_code=IN_PROGRESS, body={})
+    except IntegrityError:
+        record = IdempotencyRecord.objects.get(user=user, key=key)
+        if record.scope != scope:
+            raise IdempotencyKeyReusedError(extra={"scope": record.scope}) from None
+        if record.status_code == IN_PROGRESS:
+            if record.created_at > clock.now() - STALE_AFTER:
+                raise IdempotencyInProgressError() from None
+            IdempotencyRecord.objects.filter(pk=record.pk, status_code=IN_PROGRESS).update(created_at=clock.now())
+        else:
+            response = Response(record.body, status=record.status_code)
+            response[REPLAY_HEADER] = "true"
+            return response
+    try:
+        response = handler()
+    except BaseException:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        raise
+    if 200 <= response.status_code < 300:
+        body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+        IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=response.status_code, body=body)
+    else:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+    return response

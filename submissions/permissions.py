@@ -1,0 +1,89 @@
+"""Who may do what with teams and solutions. Plain predicates; services and views share them.
+
+Visibility (who may *see* a solution) lives in selectors.py; these predicates assume the
+object is already visible to the user.
+"""
+
+from contest.roles import is_organizer
+
+from .enums import MemberRole
+
+
+def _membership(user, team):
+    if user is None or not user.is_authenticated:
+        return None
+    cache = getattr(user, "_team_membership_cache", None)
+    if cache is None:
+        cache = {}
+        user._team_membership_cache = cache
+    if team.pk not in cache:
+        cache[team.pk] = team.memberships.filter(user=user).first()
+    return cache[team.pk]
+
+
+def is_team_member(user, team) -> bool:
+    return _membership(user, team) is not None
+
+
+def is_team_captain(user, team) -> bool:
+    membership = _membership(user, team)
+    return membership is not None and membership.role == MemberRole.CAPTAIN
+
+
+def can_create_team(user, contest) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def can_update_team(user, team) -> bool:
+    return is_team_captain(user, team)
+
+
+def can_invite_member(user, team) -> bool:
+    return is_team_captain(user, team)
+
+
+def can_remove_member(user, team, member) -> bool:
+    """The captain removes members; any member may leave on their own."""
+    return is_team_captain(user, team) or (user.is_authenticated and member.pk == user.pk)
+
+
+def can_transfer_captaincy(user, team) -> bool:
+    return is_team_captain(user, team)
+
+
+def can_view_team_private(user, team) -> bool:
+    """Members list and invitations: the team itself and organizers."""
+    return is_team_member(user, team) or is_organizer(user, team.contest)
+
+
+def can_create_solution(user, team) -> bool:
+    return is_team_captain(user, team)
+
+
+def can_upload_version(user, solution) -> bool:
+    return is_team_member(user, solution.team)
+
+
+def can_submit_solution(user, solution) -> bool:
+    return is_team_captain(user, solution.team)
+
+
+def can_withdraw_solution(user, solution) -> bool:
+    return is_team_captain(user, solution.team)
+
+
+def can_transfer_solution(user, solution) -> bool:
+    return is_team_captain(user, solution.team)
+
+
+def can_supplement_solution(user, solution) -> bool:
+    return is_team_captain(user, solution.team)
+
+
+def can_view_solution_history(user, solution) -> bool:
+    """All versions, receipts and qualification decisions: the team and organizers."""
+    return is_team_member(user, solution.team) or is_organizer(user, solution.contest)
+
+
+def can_decide_eligibility(user, solution) -> bool:
+    return is_organizer(user, solution.contest)

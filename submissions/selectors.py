@@ -1,0 +1,240 @@
+"""Read queries for teams and solutions. Visibility lives here: views start from these
+querysets, so an object the user may not see is a 404, never a 403.
+
+Who sees a solution:
+- members of its team;
+- organizers of its contest (and superusers);
+- the scenario's publisher (a publisher role for the scenario's organization) once the
+  qualification round's submission deadline has passed;
+- judges holding an ACTIVE assignment for it, unless a conflict of interest names them and
+  the solution, its team, or one of the team's organizations. When the viewer sees it *only*
+  as a judge and that assignment's round is blind, nothing names the team or its people.
+"""
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from contest import clock
+from contest.enums import Role
+from contest.models import Contest, ContestRole, Round
+from contest.roles import is_organizer
+from judging.models import ConflictOfInterest, JudgeAssignment
+
+from .models import (
+    EligibilityDecision,
+    Invitation,
+    Solution,
+    SolutionFile,
+    SolutionVersion,
+    SubmissionReceipt,
+    Team,
+    TeamMembership,
+)
+
+
+def floor_to_second(at: dt.datetime) -> dt.datetime:
+    return at.replace(microsecond=0)
+
+
+def round_deadline_passed(round_: Round, at: dt.datetime) -> bool:
+    """True once `at >= deadline (to the second) + 1 s` (same rule as contest.clock)."""
+    deadline = round_.submission_deadline
+    return deadline is not None and deadline.replace(microsecond=0) + dt.timedelta(seconds=1) <= at
+
+
+def qualification_round(contest: Contest) -> Round | None:
+    """The round that takes the first submissions (揭榜): the lowest sequence."""
+    return Round.objects.filter(contest=contest).order_by("sequence").first()
+
+
+def next_round(round_: Round) -> Round | None:
+    return Round.objects.filter(contest_id=round_.contest_id, sequence__gt=round_.sequence).order_by("sequence").first()
+
+
+def _member_q(user) -> Q:
+    return Q(Exists(TeamMembership.objects.filter(team=OuterRef("team"), user=user)))
+
+
+def _conflict_exists():
+    return Exists(
+        ConflictOfInterest.objects.filter(judge=OuterRef("judge"), contest=OuterRef("solution__contest")).filter(
+            Q(solution=OuterRef("solution"))
+            | Q(team=OuterRef("solution__team"))
+            | Q(organization=OuterRef("solution__team__lead_unit"))
+            | Q(organization__co_unit_teams=OuterRef("solution__team"))
+            | Q(organization__teammembership__team=OuterRef("solution__team"))
+        )
+    )
+
+
+def judge_assignments_visible(user) -> QuerySet:
+    """The user's active assignments not blocked by a conflict of interest."""
+    return JudgeAssignment.objects.filter(judge=user, active=True).filter(~_conflict_exists())
+
+
+def _judge_q(user) -> Q:
+    return Q(Exists(judge_assignments_visible(user).filter(solution=OuterRef("pk"))))
+
+
+def _publisher_q(user, at: dt.datetime) -> Q:
+    """Publishers see their organization's scenarios' solutions after the first round's deadline."""
+    roles = list(
+        ContestRole.objects.filter(user=user, role=Role.PUBLISHER).values_list("contest_id", "organization_id")
+    )
+    q = Q(pk__in=[])
+    if not roles:
+        return q
+    first_rounds: dict[int, Round] = {}
+    for round_ in Round.objects.filter(contest_id__in={c for c, _ in roles}).order_by("contest_id", "sequence"):
+        first_rounds.setdefault(round_.contest_id, round_)
+    for contest_id, organization_id in roles:
+        round_ = first_rounds.get(contest_id)
+        if round_ is not None and round_deadline_passed(round_, at):
+            q |= Q(contest_id=contest_id, scenario__publisher_id=organization_id)
+    return q
+
+
+def solution_list_for_user(user, contest: Contest | None = None, *, at: dt.datetime | None = None) -> QuerySet:
+    qs = Solution.objects.all()
+    if contest is not None:
+        qs = qs.filter(contest=contest)
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    at = at or clock.now()
+    organizer_contests = ContestRole.objects.filter(user=user, role=Role.ORGANIZER).values("contest_id")
+    visible = _member_q(user) | Q(contest_id__in=organizer_contests) | _publisher_q(user, at) | _judge_q(user)
+    return qs.filter(visible)
+
+
+def solution_list_with_related(qs: QuerySet) -> QuerySet:
+    return qs.select_related("team", "team__lead_unit", "scenario", "scenario__track", "final_version").order_by("id")
+
+
+def solution_get_for_user(user, pk) -> Solution:
+    return get_object_or_404(solution_list_with_related(solution_list_for_user(user)), pk=pk)
+
+
+def solution_sees_full_history(user, solution: Solution) -> bool:
+    """Team and organizers see every version; publishers and judges see only the final one."""
+    if user.is_superuser or is_organizer(user, solution.contest):
+        return True
+    return TeamMembership.objects.filter(team_id=solution.team_id, user=user).exists()
+
+
+def version_list_for_user(user, solution: Solution) -> QuerySet:
+    """Versions of a solution the user already sees (the caller fetched it through a selector)."""
+    qs = SolutionVersion.objects.filter(solution=solution).select_related("created_by", "round")
+    qs = qs.prefetch_related(Prefetch("files", queryset=SolutionFile.objects.order_by("id")))
+    if not solution_sees_full_history(user, solution):
+        qs = qs.filter(pk=solution.final_version_id) if solution.final_version_id else qs.none()
+    return qs.order_by("number")
+
+
+def file_get_for_user(user, pk) -> SolutionFile:
+    """A file the user may download; 404 otherwise."""
+    file = get_object_or_404(SolutionFile.objects.select_related("version", "version__solution"), pk=pk)
+    solution = file.version.solution
+    if not solution_list_for_user(user).filter(pk=solution.pk).exists():
+        raise_404()
+    if not solution_sees_full_history(user, solution) and file.version_id != solution.final_version_id:
+        raise_404()
+    return file
+
+
+def raise_404():
+    from django.http import Http404
+
+    raise Http404
+
+
+def receipt_list_for_solution(solution: Solution) -> QuerySet:
+    return SubmissionReceipt.objects.filter(solution=solution).select_related("version", "round").order_by("id")
+
+
+def eligibility_list_for_solution(solution: Solution) -> QuerySet:
+    return EligibilityDecision.objects.filter(solution=solution).select_related("round").order_by("id")
+
+
+def latest_eligibility_decision(solution: Solution) -> EligibilityDecision | None:
+    return EligibilityDecision.objects.filter(solution=solution).order_by("-id").first()
+
+
+def team_list_for_user(user, contest: Contest | None = None) -> QuerySet:
+    qs = Team.objects.all()
+    if contest is not None:
+        qs = qs.filter(contest=contest)
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if not user.is_superuser:
+        organizer_contests = ContestRole.objects.filter(user=user, role=Role.ORGANIZER).values("contest_id")
+        qs = qs.filter(Q(memberships__user=user) | Q(contest_id__in=organizer_contests)).distinct()
+    return qs.select_related("contest", "captain", "lead_unit").prefetch_related("co_units").order_by("id")
+
+
+def team_get_for_user(user, pk) -> Team:
+    return get_object_or_404(team_list_for_user(user), pk=pk)
+
+
+def member_list_for_team(team: Team) -> QuerySet:
+    return TeamMembership.objects.filter(team=team).select_related("user", "organization").order_by("id")
+
+
+def invitation_list_for_team(team: Team) -> QuerySet:
+    return Invitation.objects.filter(team=team).select_related("invited_by").order_by("id")
+
+
+def user_team_in_contest(user, contest: Contest) -> Team | None:
+    membership = TeamMembership.objects.filter(user=user, contest=contest).select_related("team").first()
+    return membership.team if membership else None
+
+
+def solution_access_map(user, solutions) -> dict[int, dict]:
+    """Per solution: `full` (team member or organizer: every version, receipts, decisions,
+    reasons) and `blind` (seen only as a judge in a blind round: nothing names the team).
+
+    A constant number of queries whatever the number of solutions.
+    """
+    solutions = list(solutions)
+    result = {s.pk: {"full": False, "blind": False} for s in solutions}
+    if not solutions or user is None or not user.is_authenticated:
+        return result
+    if user.is_superuser:
+        return {pk: {"full": True, "blind": False} for pk in result}
+    ids = list(result)
+    member_team_ids = set(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+    organizer_contest_ids = set(
+        ContestRole.objects.filter(user=user, role=Role.ORGANIZER).values_list("contest_id", flat=True)
+    )
+    blind_candidates = set(
+        judge_assignments_visible(user)
+        .filter(solution_id__in=ids, round__blind_review=True)
+        .values_list("solution_id", flat=True)
+    )
+    publisher_ids = set()
+    if blind_candidates:
+        publisher_ids = set(
+            Solution.objects.filter(pk__in=blind_candidates)
+            .filter(_publisher_q(user, clock.now()))
+            .values_list("pk", flat=True)
+        )
+    for s in solutions:
+        full = s.team_id in member_team_ids or s.contest_id in organizer_contest_ids
+        result[s.pk] = {"full": full, "blind": not full and s.pk in blind_candidates and s.pk not in publisher_ids}
+    return result
+
+
+def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int) -> int:
+    """The byte limit of the round a solution currently submits to (for the early size check)."""
+    solution = Solution.objects.filter(pk=solution_id).select_related("contest").first()
+    if solution is None:
+        return default
+    rounds = list(Round.objects.filter(contest_id=solution.contest_id).order_by("sequence"))
+    if not rounds:
+        return default
+    entry = solution.round_entries.filter(status="active").select_related("round").order_by("-round__sequence").first()
+    round_ = entry.round if entry is not None and solution.status in ("qualified", "advanced") else rounds[0]
+    return round_.max_upload_bytes

@@ -1,0 +1,285 @@
+"""Input and output serializers of the judging API (rubrics, pool, conflicts, assignments, reviews).
+
+Judge-facing output never names the team, its members, its organizations or the uploader
+when the round is blind (`JudgeAssignmentOutputSerializer`).
+"""
+
+import os
+from decimal import Decimal
+
+from django.urls import NoReverseMatch, reverse
+from rest_framework import serializers
+
+from judging.models import ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
+
+
+# --- rubrics ---------------------------------------------------------------------------------
+class CriterionOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Criterion
+        fields = ["id", "key", "name", "name_en", "guidance", "guidance_en", "weight", "max_score", "order"]
+
+
+class RubricOutputSerializer(serializers.ModelSerializer):
+    criteria = CriterionOutputSerializer(many=True, read_only=True)
+    frozen = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rubric
+        fields = ["id", "round", "track", "name", "score_step", "frozen", "criteria"]
+
+    def get_frozen(self, obj) -> bool:
+        return bool(self.context.get("frozen", False))
+
+
+class RubricInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    score_step = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.01"), required=False)
+    track = serializers.IntegerField(required=False, allow_null=True)
+
+
+class RubricUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    score_step = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.01"), required=False)
+
+
+class CriterionInputSerializer(serializers.Serializer):
+    key = serializers.SlugField(max_length=40)
+    name = serializers.CharField(max_length=100)
+    name_en = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    guidance = serializers.CharField(required=False, allow_blank=True)
+    guidance_en = serializers.CharField(required=False, allow_blank=True)
+    weight = serializers.DecimalField(max_digits=7, decimal_places=3, min_value=Decimal("0.001"), required=False)
+    max_score = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"))
+    order = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+
+
+class CriterionUpdateInputSerializer(CriterionInputSerializer):
+    key = serializers.SlugField(max_length=40, required=False)
+    name = serializers.CharField(max_length=100, required=False)
+    max_score = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"), required=False)
+
+
+# --- pool ------------------------------------------------------------------------------------
+class PoolMemberOutputSerializer(serializers.ModelSerializer):
+    judge_username = serializers.CharField(source="judge.username", read_only=True)
+    judge_name = serializers.CharField(source="judge.full_name", read_only=True)
+    tracks = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = JudgePoolMember
+        fields = ["id", "round", "judge", "judge_username", "judge_name", "tracks", "group", "load_cap"]
+
+
+class PoolMemberInputSerializer(serializers.Serializer):
+    judge = serializers.IntegerField()
+    tracks = serializers.ListField(child=serializers.IntegerField(), required=False)
+    group = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    load_cap = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class PoolMemberUpdateInputSerializer(serializers.Serializer):
+    tracks = serializers.ListField(child=serializers.IntegerField(), required=False)
+    group = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    load_cap = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+# --- conflicts -------------------------------------------------------------------------------
+class ConflictOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConflictOfInterest
+        fields = ["id", "judge", "solution", "team", "organization", "source", "reason", "created_by", "created_at"]
+
+
+class ConflictInputSerializer(serializers.Serializer):
+    judge = serializers.IntegerField()
+    solution = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(required=False, allow_null=True)
+    organization = serializers.IntegerField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=2000)
+
+
+class JudgingReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+# --- assignments (organizer) -----------------------------------------------------------------
+class AssignmentOutputSerializer(serializers.ModelSerializer):
+    review_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JudgeAssignment
+        fields = ["id", "round", "solution", "judge", "source", "active", "review_status", "created_at"]
+
+    def get_review_status(self, obj) -> str | None:
+        review = getattr(obj, "review", None) if hasattr(obj, "review") else None
+        return review.status if review is not None else None
+
+
+class AssignmentInputSerializer(serializers.Serializer):
+    solution = serializers.IntegerField()
+    judge = serializers.IntegerField()
+
+
+class AutoAssignInputSerializer(serializers.Serializer):
+    seed = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2**31 - 1)
+
+
+class ShortfallSerializer(serializers.Serializer):
+    solution_id = serializers.IntegerField()
+    track_id = serializers.IntegerField(allow_null=True)
+    required = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    eligible = serializers.IntegerField()
+    pool = serializers.IntegerField()
+    conflicted = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class AutoAssignReportSerializer(serializers.Serializer):
+    round_id = serializers.IntegerField()
+    run_id = serializers.CharField()
+    seed = serializers.IntegerField()
+    judges_per_solution = serializers.IntegerField()
+    solutions = serializers.IntegerField()
+    judges = serializers.IntegerField()
+    created = serializers.IntegerField()
+    complete = serializers.IntegerField()
+    short = ShortfallSerializer(many=True)
+    reasons = serializers.DictField(child=serializers.IntegerField())
+    loads = serializers.DictField(child=serializers.IntegerField())
+
+
+# --- reviews ---------------------------------------------------------------------------------
+class ScoreEntrySerializer(serializers.Serializer):
+    criterion = serializers.IntegerField()
+    # Any JSON value: the service parses it and answers with a precise code
+    # (score_not_a_number, score_out_of_range, score_step).
+    value = serializers.JSONField()
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    scores = ScoreEntrySerializer(many=True, required=False)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+
+class ScoreOutputSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(source="criterion_id")
+    value = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class OwnReviewOutputSerializer(serializers.ModelSerializer):
+    """A judge's own review (never another judge's)."""
+
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = ["id", "status", "comment", "submitted_at", "return_reason", "revision", "scores"]
+
+    def get_scores(self, obj) -> list[dict]:
+        return ScoreOutputSerializer(sorted(obj.scores.all(), key=lambda s: s.criterion_id), many=True).data
+
+
+class RevisionOutputSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    scores = serializers.DictField()
+    comment = serializers.CharField()
+    reason = serializers.CharField()
+    created_by = serializers.IntegerField(source="created_by_id")
+    created_at = serializers.DateTimeField()
+
+
+class ReviewOutputSerializer(OwnReviewOutputSerializer):
+    """Organizer view of any review, with its revisions."""
+
+    revisions = RevisionOutputSerializer(many=True, read_only=True)
+
+    class Meta(OwnReviewOutputSerializer.Meta):
+        fields = ["id", "round", "solution", "judge", "assignment", *OwnReviewOutputSerializer.Meta.fields[1:]]
+        fields += ["void_reason", "revisions"]
+
+
+# --- the judge's view of an assignment ---------------------------------------------------------
+def _download_url(file) -> str | None:
+    for name, kwargs in (("solution_file_download", {"pk": file.pk}), ("submissions:file_download", {"pk": file.pk})):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def neutral_file_name(*, solution_id: int, version_number: int, kind: str, original_name: str) -> str:
+    ext = os.path.splitext(original_name)[1].lower()
+    ext = ext if ext[1:].isalnum() and len(ext) <= 10 else ""
+    return f"solution-{solution_id}-v{version_number}-{kind}{ext}"
+
+
+class JudgeAssignmentOutputSerializer(serializers.Serializer):
+    """What a judge sees of one assignment. Team identity only when the round is not blind."""
+
+    def to_representation(self, a: JudgeAssignment) -> dict:
+        round_ = a.round
+        solution = a.solution
+        scenario = solution.scenario
+        blind = round_.blind_review
+        version = solution.final_version
+        files = []
+        if version is not None:
+            for f in version.files.all():
+                name = (
+                    neutral_file_name(
+                        solution_id=solution.pk,
+                        version_number=version.number,
+                        kind=f.kind,
+                        original_name=f.original_name,
+                    )
+                    if blind
+                    else f.original_name
+                )
+                files.append(
+                    {
+                        "id": f.pk,
+                        "kind": f.kind,
+                        "name": name,
+                        "size": f.size,
+                        "sha256": f.sha256,
+                        "download_url": _download_url(f),
+                    }
+                )
+        rubrics = self.context.get("rubrics", {})
+        rubric = rubrics.get((round_.pk, scenario.track_id)) or rubrics.get((round_.pk, None))
+        review = getattr(a, "review", None) if hasattr(a, "review") else None
+        data = {
+            "id": a.pk,
+            "round": {
+                "id": round_.pk,
+                "name": round_.name,
+                "blind_review": blind,
+                "status": round_.status,
+                "judging_opens_at": round_.judging_opens_at,
+                "judging_closes_at": round_.judging_closes_at,
+            },
+            "solution": {
+                "id": solution.pk,
+                "title": solution.title,
+                "abstract": solution.abstract,
+                "scenario": {"id": scenario.pk, "code": scenario.code, "title": scenario.title},
+                "track": {"id": scenario.track_id, "name": scenario.track.name},
+                "version": (
+                    {"number": version.number, "sha256": version.sha256, "files": files}
+                    if version is not None
+                    else None
+                ),
+            },
+            "rubric": RubricOutputSerializer(rubric, context={"frozen": True}).data if rubric is not None else None,
+            "review": OwnReviewOutputSerializer(review).data if review is not None else None,
+        }
+        if not blind:
+            team = self.context.get("teams", {}).get(solution.team_id)
+            if team is not None:
+                data["team"] = {"name": team.name, "lead_unit": str(team.lead_unit)}
+        return data

@@ -1,0 +1,146 @@
+"""Judging reads. Visibility lives here: views start from these querysets (invisible -> 404)."""
+
+from django.db.models import Prefetch, QuerySet
+
+from contest.models import Round, User
+from judging.models import ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
+from submissions.enums import EntryStatus, SolutionStatus
+from submissions.models import Solution
+
+# Solutions in these states are not judged even when their round entry is still active.
+NOT_JUDGED_STATUSES = (
+    SolutionStatus.WITHDRAWN,
+    SolutionStatus.RETIRED,
+    SolutionStatus.DISQUALIFIED,
+    SolutionStatus.VOID,
+    SolutionStatus.ENDED,
+)
+
+
+def round_solutions(*, round_: Round) -> QuerySet[Solution]:
+    """The solutions judged in a round: an ACTIVE RoundEntry and a status still in the contest."""
+    return (
+        Solution.objects.filter(round_entries__round=round_, round_entries__status=EntryStatus.ACTIVE)
+        .exclude(status__in=NOT_JUDGED_STATUSES)
+        .order_by("id")
+    )
+
+
+def rubric_list(*, round_: Round) -> QuerySet[Rubric]:
+    return (
+        Rubric.objects.filter(round=round_)
+        .select_related("track")
+        .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id")))
+        .order_by("track_id", "id")
+    )
+
+
+def rubric_for_track(*, round_: Round, track_id: int | None) -> Rubric | None:
+    """The rubric scoring a solution of `track_id`: the track's own, else the round's default."""
+    rubrics = {r.track_id: r for r in Rubric.objects.filter(round=round_)}
+    return rubrics.get(track_id) or rubrics.get(None)
+
+
+def pool_list(*, round_: Round) -> QuerySet[JudgePoolMember]:
+    return (
+        JudgePoolMember.objects.filter(round=round_)
+        .select_related("judge", "judge__organization")
+        .prefetch_related("tracks")
+        .order_by("id")
+    )
+
+
+def conflict_list(*, round_: Round) -> QuerySet[ConflictOfInterest]:
+    return ConflictOfInterest.objects.filter(contest_id=round_.contest_id).select_related("judge").order_by("id")
+
+
+def _conflicted_solution_ids(*, judge: User, assignments: list[JudgeAssignment]) -> set[int]:
+    from judging.services.conflicts import ConflictIndex
+
+    if not assignments:
+        return set()
+    by_contest: dict[int, dict[int, int]] = {}
+    for a in assignments:
+        by_contest.setdefault(a.solution.contest_id, {})[a.solution_id] = a.solution.team_id
+    conflicted: set[int] = set()
+    for contest_id, solutions in by_contest.items():
+        index = ConflictIndex(contest_id=contest_id, judges={judge.pk: judge.organization_id}, solutions=solutions)
+        conflicted |= {s for s in solutions if index.conflicted(judge.pk, s)}
+    return conflicted
+
+
+def solution_ids_visible_to_judge(*, judge: User, contest_id: int | None = None) -> set[int]:
+    """Solutions the user may see as a judge: an active assignment and no conflict of interest.
+
+    Fixed number of queries whatever the number of assignments. Other apps' visibility
+    functions (e.g. the solution list and file downloads) use this for the judge role.
+    """
+    if judge is None or not judge.is_authenticated:
+        return set()
+    qs = JudgeAssignment.objects.filter(judge=judge, active=True).select_related("solution")
+    if contest_id is not None:
+        qs = qs.filter(round__contest_id=contest_id)
+    assignments = list(qs.only("id", "solution_id", "solution__contest_id", "solution__team_id"))
+    conflicted = _conflicted_solution_ids(judge=judge, assignments=assignments)
+    return {a.solution_id for a in assignments} - conflicted
+
+
+def assignment_list_for_judge(*, judge: User, round_id: int | None = None) -> QuerySet[JudgeAssignment]:
+    """A judge's own active assignments, minus any solution they conflict with.
+
+    Payload-related rows are joined or prefetched so the count of queries does not depend on
+    the number of assignments. The team is never joined here: nothing identifying it is needed.
+    """
+    base = JudgeAssignment.objects.filter(judge=judge, active=True)
+    if round_id is not None:
+        base = base.filter(round_id=round_id)
+    probe = list(base.select_related("solution").only("id", "solution_id", "solution__contest_id", "solution__team_id"))
+    conflicted = _conflicted_solution_ids(judge=judge, assignments=probe)
+    return (
+        base.exclude(solution_id__in=conflicted)
+        .select_related(
+            "round",
+            "round__contest",
+            "solution",
+            "solution__scenario",
+            "solution__scenario__track",
+            "solution__final_version",
+        )
+        .prefetch_related(
+            Prefetch("review", queryset=Review.objects.prefetch_related("scores")),
+            "solution__final_version__files",
+        )
+        .order_by("round_id", "id")
+    )
+
+
+def assignment_get_for_judge(*, judge: User, assignment_id: int) -> JudgeAssignment | None:
+    return assignment_list_for_judge(judge=judge).filter(pk=assignment_id).first()
+
+
+def assignment_list_for_round(*, round_: Round) -> QuerySet[JudgeAssignment]:
+    """Organizer view of a round's assignments."""
+    return (
+        JudgeAssignment.objects.filter(round=round_)
+        .select_related("judge", "solution", "solution__scenario", "review")
+        .order_by("id")
+    )
+
+
+def review_list_for_round(*, round_: Round) -> QuerySet[Review]:
+    """Organizer view: every review of a round with its scores."""
+    return (
+        Review.objects.filter(round=round_)
+        .select_related("judge", "solution")
+        .prefetch_related("scores", "revisions")
+        .order_by("id")
+    )
+
+
+def judge_round_ids(*, user: User) -> set[int]:
+    """Rounds where the user is in the judge pool or holds an assignment."""
+    if user is None or not user.is_authenticated:
+        return set()
+    pool = set(JudgePoolMember.objects.filter(judge=user).values_list("round_id", flat=True))
+    assigned = set(JudgeAssignment.objects.filter(judge=user).values_list("round_id", flat=True))
+    return pool | assigned

@@ -1,0 +1,249 @@
+"""Conflicts of interest: the automatic rule, declared and hand-added conflicts.
+
+Automatic rule: a judge conflicts with a team when the judge is one of its members, or when
+the judge's organization belongs to the same organization group (same root of the
+`Organization.parent` chain: parent, subsidiary or sibling) as the team's lead unit, one of
+its co-units or the organization of any member. The scenario's publisher is not a conflict
+by itself. Automatic conflicts are computed from the current data every time (never stored),
+so a member joining a team later is picked up at once. Declared and hand-added conflicts are
+`ConflictOfInterest` rows naming a solution, a team or an organization (group-wide).
+
+`ConflictIndex` answers "is judge J conflicted with solution S?" for many pairs with a fixed
+number of queries (organizations, teams, co-units, memberships, conflict rows), which the
+auto-assigner and the judge-facing selectors rely on.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contest.audit import audit_record
+from contest.models import Organization, Round, User
+from judging.enums import ConflictSource, ReviewStatus
+from judging.errors import ConflictTargetError, ReasonRequiredError
+from judging.models import ConflictOfInterest, JudgeAssignment, Review
+from submissions.models import Solution, Team, TeamMembership
+
+
+def organization_roots() -> dict[int, int]:
+    """Map every organization id to the id of its group root (one query)."""
+    parents = dict(Organization.objects.values_list("id", "parent_id"))
+    roots: dict[int, int] = {}
+    for org_id in parents:
+        path = []
+        current = org_id
+        while current not in roots:
+            path.append(current)
+            parent = parents.get(current)
+            if parent is None or parent in path:  # a root (or a cycle, which the data should never hold)
+                roots[current] = current
+                break
+            current = parent
+        for node in path:
+            roots[node] = roots[current]
+    return roots
+
+
+@dataclass(frozen=True)
+class TeamProfile:
+    roots: frozenset[int]
+    member_ids: frozenset[int]
+
+
+class ConflictIndex:
+    """Conflicts between a set of judges and a set of solutions, computed in bulk.
+
+    `judges`: {judge_id: organization_id or None}; `solutions`: {solution_id: team_id}.
+    """
+
+    def __init__(self, *, contest_id: int, judges: dict[int, int | None], solutions: dict[int, int]):
+        self.judges = judges
+        self.solutions = solutions
+        self.roots = organization_roots()
+        team_ids = set(solutions.values())
+        team_orgs: dict[int, set[int]] = defaultdict(set)
+        members: dict[int, set[int]] = defaultdict(set)
+        for team_id, lead_unit_id in Team.objects.filter(id__in=team_ids).values_list("id", "lead_unit_id"):
+            team_orgs[team_id].add(lead_unit_id)
+        for team_id, org_id in Team.co_units.through.objects.filter(team_id__in=team_ids).values_list(
+            "team_id", "organization_id"
+        ):
+            team_orgs[team_id].add(org_id)
+        for team_id, user_id, org_id, user_org_id in TeamMembership.objects.filter(team_id__in=team_ids).values_list(
+            "team_id", "user_id", "organization_id", "user__organization_id"
+        ):
+            members[team_id].add(user_id)
+            for org in (org_id, user_org_id):
+                if org is not None:
+                    team_orgs[team_id].add(org)
+        self.teams = {
+            team_id: TeamProfile(
+                roots=frozenset(self.roots.get(o, o) for o in team_orgs[team_id]),
+                member_ids=frozenset(members[team_id]),
+            )
+            for team_id in team_ids
+        }
+        self.rows: dict[int, list[ConflictOfInterest]] = defaultdict(list)
+        for row in ConflictOfInterest.objects.filter(contest_id=contest_id, judge_id__in=list(judges)):
+            self.rows[row.judge_id].append(row)
+
+    def reasons(self, judge_id: int, solution_id: int) -> list[str]:
+        """Why the judge conflicts with the solution (empty list: no conflict)."""
+        team_id = self.solutions[solution_id]
+        profile = self.teams[team_id]
+        found = []
+        if judge_id in profile.member_ids:
+            found.append("team_member")
+        org_id = self.judges.get(judge_id)
+        if org_id is not None and self.roots.get(org_id, org_id) in profile.roots:
+            found.append("organization_group")
+        for row in self.rows.get(judge_id, ()):
+            if (
+                row.solution_id == solution_id
+                or (row.solution_id is None and row.team_id == team_id)
+                or (
+                    row.solution_id is None
+                    and row.team_id is None
+                    and row.organization_id is not None
+                    and self.roots.get(row.organization_id, row.organization_id) in profile.roots
+                )
+            ):
+                found.append(row.source)
+        return found
+
+    def conflicted(self, judge_id: int, solution_id: int) -> bool:
+        return bool(self.reasons(judge_id, solution_id))
+
+    def conflicted_pairs(self) -> set[tuple[int, int]]:
+        return {(s, j) for s in self.solutions for j in self.judges if self.conflicted(j, s)}
+
+
+def conflict_index_for(*, contest_id: int, judges: Iterable[User], solutions: Iterable[Solution]) -> ConflictIndex:
+    return ConflictIndex(
+        contest_id=contest_id,
+        judges={j.pk: j.organization_id for j in judges},
+        solutions={s.pk: s.team_id for s in solutions},
+    )
+
+
+def judge_conflicts_with(*, judge: User, solution: Solution) -> list[str]:
+    """Reasons why `judge` conflicts with `solution` (a handful of queries)."""
+    index = conflict_index_for(contest_id=solution.contest_id, judges=[judge], solutions=[solution])
+    return index.reasons(judge.pk, solution.pk)
+
+
+def _end_assignments(*, actor: User, assignments: Iterable[JudgeAssignment], reason: str) -> list[int]:
+    """Deactivate assignments a conflict touches and void their reviews. Caller holds the transaction."""
+    ended = []
+    for assignment in assignments:
+        JudgeAssignment.objects.filter(pk=assignment.pk).update(active=False)
+        ended.append(assignment.pk)
+        review = Review.objects.select_for_update().filter(assignment=assignment).first()
+        if review is not None and review.status != ReviewStatus.VOIDED:
+            from judging.services.scoring import review_void_locked
+
+            review_void_locked(actor=actor, review=review, reason=reason)
+        audit_record(
+            actor=actor,
+            action="judging.assignment_ended_by_conflict",
+            obj=assignment,
+            before={"active": True},
+            after={"active": False, "reason": reason},
+        )
+    return ended
+
+
+@transaction.atomic
+def conflict_declare(*, judge: User, assignment: JudgeAssignment, reason: str) -> ConflictOfInterest:
+    """A judge declares a conflict on an assigned solution.
+
+    Records ConflictOfInterest(source=declared), deactivates the assignment and voids its review
+    if one exists (its scores must not count). Audited. The caller has checked visibility.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequiredError()
+    # Lock the assignment: a concurrent submit of the same review waits for this to finish.
+    assignment = JudgeAssignment.objects.select_for_update().get(pk=assignment.pk)
+    conflict = ConflictOfInterest.objects.create(
+        contest_id=assignment.solution.contest_id,
+        judge=judge,
+        solution_id=assignment.solution_id,
+        source=ConflictSource.DECLARED,
+        reason=reason,
+        created_by=judge,
+    )
+    audit_record(
+        actor=judge,
+        action="judging.conflict_declared",
+        obj=conflict,
+        after={"solution": assignment.solution_id, "round": assignment.round_id, "reason": reason},
+    )
+    if assignment.active:
+        _end_assignments(actor=judge, assignments=[assignment], reason=_("Conflict of interest declared: %s") % reason)
+    return conflict
+
+
+@transaction.atomic
+def conflict_add(
+    *,
+    actor: User,
+    round_: Round,
+    judge: User,
+    reason: str,
+    solution: Solution | None = None,
+    team: Team | None = None,
+    organization: Organization | None = None,
+) -> ConflictOfInterest:
+    """An organizer records a conflict by hand (on a solution, a team or an organization group).
+
+    Every active assignment of the judge in the contest that the conflict touches ends and its
+    review, if any, is voided with the reason. Audited.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequiredError()
+    contest_id = round_.contest_id
+    targets = [t for t in (solution, team, organization) if t is not None]
+    if len(targets) != 1:
+        raise ConflictTargetError()
+    if (solution is not None and solution.contest_id != contest_id) or (
+        team is not None and team.contest_id != contest_id
+    ):
+        raise ConflictTargetError()
+    conflict = ConflictOfInterest.objects.create(
+        contest_id=contest_id,
+        judge=judge,
+        solution=solution,
+        team=team,
+        organization=organization,
+        source=ConflictSource.MANUAL,
+        reason=reason,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="judging.conflict_added",
+        obj=conflict,
+        after={
+            "judge": judge.pk,
+            "solution": getattr(solution, "pk", None),
+            "team": getattr(team, "pk", None),
+            "organization": getattr(organization, "pk", None),
+            "reason": reason,
+        },
+    )
+    active = list(
+        JudgeAssignment.objects.select_for_update()
+        .filter(judge=judge, active=True, round__contest_id=contest_id)
+        .select_related("solution")
+        .order_by("id")
+    )
+    if active:
+        index = conflict_index_for(contest_id=contest_id, judges=[judge], solutions=[a.solution for a in active])
+        touched = [a for a in active if index.conflicted(judge.pk, a.solution_id)]
+        _end_assignments(actor=actor, assignments=touched, reason=_("Conflict of interest: %s") % reason)
+    return conflict

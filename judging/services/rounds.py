@@ -1,0 +1,67 @@
+"""Opening and closing a round's judging window."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from contest.audit import audit_record
+from contest.enums import RoundStatus
+from contest.models import Round, User
+from judging.errors import JudgingWindowInvalidError, RoundStatusError
+
+OPENABLE = (RoundStatus.PENDING, RoundStatus.OPEN, RoundStatus.JUDGING)
+
+
+def _window(round_: Round) -> dict:
+    return {
+        "status": round_.status,
+        "judging_opens_at": round_.judging_opens_at,
+        "judging_closes_at": round_.judging_closes_at,
+    }
+
+
+@transaction.atomic
+def round_open_judging(*, actor: User, round_: Round, closes_at: dt.datetime | None = None) -> Round:
+    """Put the round into judging now (or re-open it with a new closing time).
+
+    Locks the round row (status changes serialise with assignment runs). Sets judging_opens_at to
+    now unless it is already in the past; `closes_at` replaces the closing time. The window must
+    end in the future. Audited.
+    """
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.status not in OPENABLE:
+        raise RoundStatusError(extra={"status": round_.status})
+    now = timezone.now()
+    before = _window(round_)
+    closes = closes_at or round_.judging_closes_at
+    if closes is None or closes <= now:
+        raise JudgingWindowInvalidError()
+    if round_.judging_opens_at is None or round_.judging_opens_at > now:
+        round_.judging_opens_at = now
+    round_.judging_closes_at = closes
+    round_.status = RoundStatus.JUDGING
+    round_.save(update_fields=["status", "judging_opens_at", "judging_closes_at", "updated_at"])
+    audit_record(actor=actor, action="judging.round_judging_opened", obj=round_, before=before, after=_window(round_))
+    return round_
+
+
+@transaction.atomic
+def round_close_judging(*, actor: User, round_: Round) -> Round:
+    """Close the judging window now: judging_closes_at = min(existing, now).
+
+    The status stays `judging` (the window is what refuses scores) until aggregation moves the
+    round on. Locks the round row. Audited. Closing an already closed window changes nothing.
+    """
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.status != RoundStatus.JUDGING:
+        raise RoundStatusError(extra={"status": round_.status})
+    now = timezone.now()
+    before = _window(round_)
+    if round_.judging_closes_at is None or round_.judging_closes_at > now:
+        round_.judging_closes_at = now
+        round_.save(update_fields=["judging_closes_at", "updated_at"])
+        audit_record(
+            actor=actor, action="judging.round_judging_closed", obj=round_, before=before, after=_window(round_)
+        )
+    return round_

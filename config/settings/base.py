@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-unsent": {"task": "notifications.sweep_unsent", "schedule": crontab(minute="*")},
     # */5 * * * *  (every 5 minutes): submission (24 h, 1 h) and review (24 h) deadline reminders, once each.
     "notifications-send-reminders": {"task": "notifications.send_reminders", "schedule": crontab(minute="*/5")},
+    # */5 * * * *  (every 5 minutes): end pending-transfer solutions once the first round's deadline passed.
+    "submissions-end-untransferred": {"task": "submissions.end_untransferred", "schedule": crontab(minute="*/5")},
+    # */5 * * * *  (every 5 minutes): disqualify solutions whose supplement (补正) deadline passed.
+    "submissions-expire-supplements": {"task": "submissions.expire_supplements", "schedule": crontab(minute="*/5")},
 }
 
 # --- Notifications (outbox) ------------------------------------------------------------------

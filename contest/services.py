@@ -122,7 +122,13 @@ def _apply(obj, data: dict, allowed) -> list[str]:
         raise UnknownFieldError(extra={"fields": unknown})
     changed = []
     for name, value in data.items():
-        if getattr(obj, name) != value:
+        field = obj._meta.get_field(name)
+        current = getattr(obj, field.attname)
+        if field.is_relation:
+            value_key = value.pk if value is not None else None
+        else:
+            value_key = value
+        if current != value_key:
             setattr(obj, name, value)
             changed.append(name)
     return changed

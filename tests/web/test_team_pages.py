@@ -109,7 +109,8 @@ def test_captain_removes_member(client, world):
 
 def test_take_up_upload_submit_and_receipt(client, world):
     client.force_login(world.captain)
-    response = client.post(reverse("solution_start", args=[world.s_fin.pk]), {"title": "我们的方案", "abstract": "摘要"})
+    url = reverse("solution_start", args=[world.s_fin.pk])
+    response = client.post(url, {"title": "我们的方案", "abstract": "摘要"})
     assert response.status_code == 302
     solution = Solution.objects.get(team=world.team, scenario=world.s_fin)
     response = client.post(
@@ -201,4 +202,3 @@ def test_withdraw_after_deadline_requires_explicit_confirmation(client, world):
     assert response.status_code == 302
     solution.refresh_from_db()
     assert solution.status == SolutionStatus.RETIRED
-

@@ -1,0 +1,187 @@
+import pytest
+
+from contest.enums import Role
+from judging.enums import ConflictSource, ReviewStatus
+from judging.errors import ConflictOfInterestError, ConflictTargetError, ReasonRequiredError
+from judging.models import ConflictOfInterest, JudgeAssignment
+from judging.selectors import assignment_list_for_judge, solution_ids_visible_to_judge
+from judging.services.assignment import assignment_auto_run, assignment_create
+from judging.services.conflicts import conflict_add, conflict_declare, judge_conflicts_with, organization_roots
+from judging.services.scoring import review_submit
+from tests.factories.contest import ContestRoleFactory, OrganizationFactory, UserFactory
+from tests.factories.judging import JudgePoolMemberFactory
+from tests.factories.submissions import TeamMembershipFactory
+from tests.judging.helpers import full_scores
+
+pytestmark = [pytest.mark.django_db, pytest.mark.unit]
+
+
+def test_organization_roots_walk_to_the_top():
+    top = OrganizationFactory()
+    mid = OrganizationFactory(parent=top)
+    leaf = OrganizationFactory(parent=mid)
+    alone = OrganizationFactory()
+    roots = organization_roots()
+    assert (roots[top.pk], roots[mid.pk], roots[leaf.pk], roots[alone.pk]) == (top.pk, top.pk, top.pk, alone.pk)
+
+
+@pytest.mark.parametrize("relation", ["same", "parent", "subsidiary", "sibling", "grand_parent", "cousin"])
+def test_automatic_conflict_through_organization_group(world, relation):
+    group = world.lead_unit.parent
+    other_child = OrganizationFactory(parent=group)
+    orgs = {
+        "same": world.lead_unit,
+        "parent": group,
+        "subsidiary": OrganizationFactory(parent=world.lead_unit),
+        "sibling": other_child,
+        "grand_parent": None,
+        "cousin": OrganizationFactory(parent=other_child),
+    }
+    if relation == "grand_parent":
+        grand = OrganizationFactory()
+        group.parent = grand
+        group.save()
+        orgs["grand_parent"] = grand
+    judge = UserFactory(organization=orgs[relation])
+    assert judge_conflicts_with(judge=judge, solution=world.solution) == ["organization_group"]
+
+
+def test_conflict_through_co_unit_and_member_organization(world):
+    co_unit = OrganizationFactory(parent=OrganizationFactory())
+    world.team.co_units.add(co_unit)
+    via_co_unit_group = UserFactory(organization=OrganizationFactory(parent=co_unit.parent))
+    via_member_org = UserFactory(organization=world.member_org)
+    assert judge_conflicts_with(judge=via_co_unit_group, solution=world.solution) == ["organization_group"]
+    assert judge_conflicts_with(judge=via_member_org, solution=world.solution) == ["organization_group"]
+
+
+def test_team_member_is_conflicted(world):
+    assert judge_conflicts_with(judge=world.member, solution=world.solution) == ["team_member"]
+
+
+def test_publisher_organization_alone_is_no_conflict(world):
+    publisher_staff = UserFactory(organization=world.solution.scenario.publisher)
+    assert judge_conflicts_with(judge=publisher_staff, solution=world.solution) == []
+
+
+def test_unrelated_judge_has_no_conflict(world):
+    assert judge_conflicts_with(judge=world.judge, solution=world.solution) == []
+
+
+def test_conflicted_judge_never_assigned_by_hand(world):
+    with pytest.raises(ConflictOfInterestError):
+        assignment_create(
+            actor=world.organizer, round_=world.round, solution_id=world.solution.pk, judge=world.conflicted_judge
+        )
+
+
+def test_conflicted_judge_never_assigned_automatically(world):
+    JudgeAssignment.objects.all().delete()
+    world.round.judges_per_solution = 4
+    world.round.save()
+    report = assignment_auto_run(actor=world.organizer, round_=world.round, seed=1)
+    judges = set(JudgeAssignment.objects.values_list("judge_id", flat=True))
+    assert world.conflicted_judge.pk not in judges
+    assert judges == {world.judge.pk, world.other_judge.pk, world.unassigned_judge.pk}
+    assert [(s.solution_id, s.reason, s.conflicted, s.eligible) for s in report.short] == [
+        (world.solution.pk, "not_enough_eligible_judges", 1, 3)
+    ]
+
+
+def test_conflict_arising_after_assignment_hides_the_solution(world):
+    """A member joins from the judge's organization after assignment: the judge stops seeing it."""
+    judge_org = OrganizationFactory()
+    world.judge.organization = judge_org
+    world.judge.save()
+    assert world.solution.pk in solution_ids_visible_to_judge(judge=world.judge)
+    TeamMembershipFactory(team=world.team, user=UserFactory(), organization=judge_org)
+    assert solution_ids_visible_to_judge(judge=world.judge) == set()
+    assert list(assignment_list_for_judge(judge=world.judge)) == []
+
+
+def test_declared_conflict_ends_assignment_and_top_up_replaces_it(world):
+    conflict = conflict_declare(judge=world.judge, assignment=world.assignment, reason="曾指导该团队")
+    assert (conflict.source, conflict.solution_id, conflict.reason) == (
+        ConflictSource.DECLARED,
+        world.solution.pk,
+        "曾指导该团队",
+    )
+    world.assignment.refresh_from_db()
+    assert world.assignment.active is False
+    assert list(assignment_list_for_judge(judge=world.judge)) == []
+    before = set(JudgeAssignment.objects.filter(active=True).values_list("id", "solution_id", "judge_id"))
+    report = assignment_auto_run(actor=world.organizer, round_=world.round, seed=3)
+    after = set(JudgeAssignment.objects.filter(active=True).values_list("id", "solution_id", "judge_id"))
+    assert before < after  # nothing moved, one added
+    added = after - before
+    assert len(added) == 1 and report.created == 1
+    (_id, solution_id, judge_id) = added.pop()
+    assert solution_id == world.solution.pk
+    assert judge_id == world.unassigned_judge.pk  # neither the declaring judge nor the conflicted one
+    assert report.short == []
+
+
+def test_declared_conflict_voids_an_existing_review(world):
+    review_submit(judge=world.judge, assignment_id=world.assignment.pk, scores=full_scores(world))
+    conflict_declare(judge=world.judge, assignment=world.assignment, reason="亲属关系")
+    review = world.assignment.review
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.VOIDED
+    assert "亲属关系" in review.void_reason
+
+
+def test_declare_needs_reason(world):
+    with pytest.raises(ReasonRequiredError):
+        conflict_declare(judge=world.judge, assignment=world.assignment, reason=" ")
+    assert not ConflictOfInterest.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["solution", "team", "organization"])
+def test_organizer_adds_conflict_by_hand(world, target):
+    kwargs = {
+        "solution": {"solution": world.solution},
+        "team": {"team": world.team},
+        "organization": {"organization": world.member_org},
+    }[target]
+    conflict = conflict_add(actor=world.organizer, round_=world.round, judge=world.judge, reason="举报核实", **kwargs)
+    assert conflict.source == ConflictSource.MANUAL
+    world.assignment.refresh_from_db()
+    assert world.assignment.active is False
+    with pytest.raises(ConflictOfInterestError):
+        assignment_create(actor=world.organizer, round_=world.round, solution_id=world.solution.pk, judge=world.judge)
+
+
+def test_manual_conflict_with_unrelated_organization_leaves_assignment(world):
+    conflict_add(
+        actor=world.organizer, round_=world.round, judge=world.judge, reason="x", organization=OrganizationFactory()
+    )
+    world.assignment.refresh_from_db()
+    assert world.assignment.active is True
+
+
+def test_manual_conflict_needs_exactly_one_target(world):
+    with pytest.raises(ConflictTargetError):
+        conflict_add(actor=world.organizer, round_=world.round, judge=world.judge, reason="x")
+    with pytest.raises(ConflictTargetError):
+        conflict_add(
+            actor=world.organizer,
+            round_=world.round,
+            judge=world.judge,
+            reason="x",
+            team=world.team,
+            solution=world.solution,
+        )
+
+
+def test_conflict_index_is_bulk(world, django_assert_max_num_queries):
+    extra = [UserFactory() for _ in range(10)]
+    for j in extra:
+        JudgePoolMemberFactory(round=world.round, judge=j)
+        ContestRoleFactory(user=j, contest=world.contest, role=Role.JUDGE)
+    from judging.services.conflicts import ConflictIndex
+
+    judges = {j.pk: j.organization_id for j in [*extra, world.conflicted_judge]}
+    with django_assert_max_num_queries(5):
+        index = ConflictIndex(contest_id=world.contest.pk, judges=judges, solutions={world.solution.pk: world.team.pk})
+        pairs = index.conflicted_pairs()
+    assert pairs == {(world.solution.pk, world.conflicted_judge.pk)}

@@ -10,15 +10,10 @@ from .enums import MemberRole
 
 
 def _membership(user, team):
+    # Not cached on the user: services call this again under their locks, after a hand-over.
     if user is None or not user.is_authenticated:
         return None
-    cache = getattr(user, "_team_membership_cache", None)
-    if cache is None:
-        cache = {}
-        user._team_membership_cache = cache
-    if team.pk not in cache:
-        cache[team.pk] = team.memberships.filter(user=user).first()
-    return cache[team.pk]
+    return team.memberships.filter(user=user).first()
 
 
 def is_team_member(user, team) -> bool:

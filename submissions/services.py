@@ -333,7 +333,7 @@ def invitation_create(*, actor: User, team: Team, email: str) -> Invitation:
             recipient=recipient,
             email=email,
             dedup_key=f"team_invitation:{invitation.pk}",
-            link=f"/team/invitations/{invitation.token}/",
+            link=f"/invitations/{invitation.token}/",
             context={
                 "contest_name": team.contest.name,
                 "team_name": team.name,
@@ -615,6 +615,8 @@ def solution_version_create(
         raise NotTeamMemberError()
     if not uploads:
         raise NoFilesError()
+    # A fresh read: the caller's instance may predate a decision; the check repeats under the lock.
+    solution = Solution.objects.select_related("contest", "team", "scenario").get(pk=solution.pk)
     at = clock.now()
     round_ = submission_round_for(solution, at)
     prepared = _prepare_uploads(uploads, limit=round_.max_upload_bytes)

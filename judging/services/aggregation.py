@@ -77,39 +77,35 @@ def fraction_to_decimal(value: Fraction, places: int = 4) -> Decimal:
 # scores are scaled per row with ROUND() before the cast because SQLite stores decimals as
 # binary floats (0.5 * 100 may be 49.999…) and PostgreSQL's numeric→bigint cast rounds anyway.
 _REVIEW_TOTALS = """
-crit AS (
-    SELECT c.id AS criterion_id,
-           CAST(ROUND(c.weight * 1000) AS BIGINT) AS wm,
-           CAST(ROUND(c.weight * 1000) AS BIGINT) * CAST(ROUND(c.max_score * 100) AS BIGINT) AS dm
-    FROM judging_criterion c
-    JOIN judging_rubric rb ON rb.id = c.rubric_id
-    WHERE rb.round_id = %(round_id)s
-),
 rt AS (
-    SELECT r.id AS review_id, r.solution_id, r.judge_id,
-           SUM(crit.wm * CAST(ROUND(s.value * 100) AS BIGINT)) AS n,
-           SUM(crit.dm) AS d
-    FROM judging_review r
-    JOIN judging_score s ON s.review_id = r.id
-    JOIN crit ON crit.criterion_id = s.criterion_id
+    SELECT r.id AS review_id, r.solution_id, r.judge_id, x.n, x.d
+    FROM (
+        SELECT s.review_id, {n_expr} AS n, {d_expr} AS d
+        FROM judging_score s
+        JOIN judging_criterion c ON c.id = s.criterion_id
+        JOIN judging_rubric rb ON rb.id = c.rubric_id
+        WHERE rb.round_id = %(round_id)s
+        GROUP BY s.review_id
+    ) x
+    JOIN judging_review r ON r.id = x.review_id
     WHERE r.round_id = %(round_id)s AND r.status = %(submitted)s
-    GROUP BY r.id, r.solution_id, r.judge_id
-),
-sd AS (
-    SELECT solution_id, MAX(d) AS dsol FROM rt GROUP BY solution_id
 ),
 g AS (
-    SELECT rt.review_id, rt.solution_id, rt.judge_id, rt.n, {group_expr} AS grp
+    SELECT rt.review_id, rt.solution_id, rt.judge_id, rt.n, rt.d, {group_expr} AS grp
     FROM rt {group_join}
 )
 """
 
+# Scores are summed per review first (the criteria of the round's rubrics select the round's
+# scores), then joined to their reviews: the same shape as a plain GROUP BY, plus one sort for
+# the window functions.
 _EXACT_SQL = (
     "WITH "  # noqa: S608 - constant SQL text; values are bound parameters
     + _REVIEW_TOTALS
     + """,
 w AS (
     SELECT g.solution_id, g.grp, g.n,
+           MAX(g.d) OVER (PARTITION BY g.solution_id) AS dsol,
            ROW_NUMBER() OVER (PARTITION BY g.solution_id, g.grp ORDER BY g.n, g.review_id) AS rn,
            COUNT(*) OVER (PARTITION BY g.solution_id, g.grp) AS cnt
     FROM g
@@ -117,8 +113,8 @@ w AS (
 SELECT w.solution_id, w.grp, MAX(w.cnt) AS cnt, SUM(w.n) AS sum_all,
        SUM(CASE WHEN w.rn > 1 AND w.rn < w.cnt THEN w.n ELSE 0 END) AS sum_trim,
        SUM(CASE WHEN w.rn = (w.cnt + 1) / 2 OR w.rn = (w.cnt + 2) / 2 THEN w.n ELSE 0 END) AS sum_med,
-       MAX(sd.dsol) AS dsol
-FROM w JOIN sd ON sd.solution_id = w.solution_id
+       MAX(w.dsol) AS dsol
+FROM w
 GROUP BY w.solution_id, w.grp
 """
 )
@@ -127,6 +123,9 @@ _ZSCORE_SQL = (
     "WITH "  # noqa: S608 - constant SQL text; values are bound parameters
     + _REVIEW_TOTALS
     + """,
+sd AS (
+    SELECT solution_id, MAX(d) AS dsol FROM rt GROUP BY solution_id
+),
 t AS (
     SELECT g.solution_id, g.judge_id, g.grp, g.n,
            CAST(g.n AS DOUBLE PRECISION) * 100.0 / CAST(sd.dsol AS DOUBLE PRECISION) AS total
@@ -157,24 +156,49 @@ GROUP BY z.solution_id, z.grp
 )
 
 _CRITERION_SQL = """
-SELECT r.solution_id, s.criterion_id, SUM(CAST(ROUND(s.value * 100) AS BIGINT)), COUNT(*)
+SELECT r.solution_id, s.criterion_id, {v_expr}, COUNT(*)
 FROM judging_score s JOIN judging_review r ON r.id = s.review_id
 WHERE r.round_id = %(round_id)s AND r.status = %(submitted)s {solution_filter}
 GROUP BY r.solution_id, s.criterion_id
 """
 
 
+# The scaled-integer sums, per dialect. PostgreSQL's numeric is exact, so it sums first and
+# scales once per review; SQLite holds decimals as binary floats, so each value is rounded to
+# its integer of hundredths/thousandths before summing. Both give the same integers.
+_SUM_EXPR = {
+    "postgresql": {
+        "n_expr": "CAST(SUM(c.weight * s.value) * 100000 AS BIGINT)",
+        "d_expr": "CAST(SUM(c.weight * c.max_score) * 100000 AS BIGINT)",
+        "v_expr": "CAST(SUM(s.value) * 100 AS BIGINT)",
+    },
+    "default": {
+        "n_expr": "SUM(CAST(ROUND(c.weight * 1000) AS BIGINT) * CAST(ROUND(s.value * 100) AS BIGINT))",
+        "d_expr": "SUM(CAST(ROUND(c.weight * 1000) AS BIGINT) * CAST(ROUND(c.max_score * 100) AS BIGINT))",
+        "v_expr": "SUM(CAST(ROUND(s.value * 100) AS BIGINT))",
+    },
+}
+
+
+def _sum_exprs() -> dict:
+    return _SUM_EXPR.get(connection.vendor, _SUM_EXPR["default"])
+
+
 def _group_sql(with_groups: bool) -> dict:
     if not with_groups:
-        return {"group_expr": "''", "group_join": ""}
+        return {"group_expr": "''", "group_join": "", **_sum_exprs()}
     return {
+        **_sum_exprs(),
         "group_expr": "COALESCE(p.{col}, '')".format(col=connection.ops.quote_name("group")),
         "group_join": "LEFT JOIN judging_judgepoolmember p ON p.round_id = %(round_id)s AND p.judge_id = rt.judge_id",
     }
 
 
 def _fetch(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The per-review hash aggregate of a large round spills to disk at the default 4 MB.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -317,8 +341,8 @@ def _apply_carry_over(round_: Round, results: dict[int, SolutionAggregate], *, _
             agg.notes.append("carry-over: " + " + ".join(parts))
 
 
-def criterion_sums(round_: Round, solution_ids=None) -> dict[int, dict[int, Fraction]]:
-    """Mean score per criterion per solution over valid reviews: {solution: {criterion: mean}}."""
+def criterion_sums(round_: Round, solution_ids=None) -> dict[int, dict[int, tuple[int, int]]]:
+    """Per solution and criterion over valid reviews: (sum of scores in hundredths, count)."""
     params = {"round_id": round_.pk, "submitted": ReviewStatus.SUBMITTED}
     solution_filter = ""
     if solution_ids is not None:
@@ -326,11 +350,11 @@ def criterion_sums(round_: Round, solution_ids=None) -> dict[int, dict[int, Frac
         if not ids:
             return {}
         solution_filter = "AND r.solution_id IN (" + ",".join(str(i) for i in ids) + ")"
-    out: dict[int, dict[int, Fraction]] = defaultdict(dict)
+    out: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     for solution_id, criterion_id, total, count in _fetch(
-        _CRITERION_SQL.format(solution_filter=solution_filter), params
+        _CRITERION_SQL.format(solution_filter=solution_filter, v_expr=_sum_exprs()["v_expr"]), params
     ):
-        out[solution_id][criterion_id] = Fraction(int(total), 100 * int(count))
+        out[solution_id][criterion_id] = (int(total), int(count))
     return out
 
 
@@ -360,6 +384,84 @@ RESULT_FIELDS = [
     "computation_id",
     "updated_at",
 ]
+
+
+_COPY_COLUMNS = [
+    "created_at",
+    "updated_at",
+    "round_id",
+    "solution_id",
+    "group_key",
+    "score",
+    "total_sum",
+    "judge_count",
+    "criterion_means",
+    "method_note",
+    "incomplete",
+    "rank",
+    "tie_rule",
+    "tie_detail",
+    "advanced",
+    "override_reason",
+    "disqualified",
+    "computation_id",
+]
+
+
+def _upsert_results(objs: list[RoundResult]) -> None:
+    """Insert or update one row per (round, solution).
+
+    PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE (10,000
+    rows in ~0.1 s; Django's bulk_create spends seconds adapting parameters). Elsewhere:
+    bulk_create with update_conflicts, which SQLite ≥ 3.24 supports.
+    """
+    if connection.vendor != "postgresql":
+        RoundResult.objects.bulk_create(
+            objs,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["round", "solution"],
+            update_fields=RESULT_FIELDS,
+        )
+        return
+    columns = ", ".join(_COPY_COLUMNS)
+    updates = ", ".join(
+        f"{c} = EXCLUDED.{c}" for c in _COPY_COLUMNS if c not in ("created_at", "round_id", "solution_id")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS results_in AS SELECT {columns} FROM judging_roundresult WITH NO DATA"  # noqa: S608
+        )
+        cursor.execute("TRUNCATE results_in")
+        with cursor.connection.cursor().copy(f"COPY results_in ({columns}) FROM STDIN") as copy:
+            for o in objs:
+                copy.write_row(
+                    (
+                        o.created_at,
+                        o.updated_at,
+                        o.round_id,
+                        o.solution_id,
+                        o.group_key,
+                        o.score,
+                        o.total_sum,
+                        o.judge_count,
+                        json.dumps(o.criterion_means, ensure_ascii=False),
+                        o.method_note,
+                        o.incomplete,
+                        o.rank,
+                        o.tie_rule,
+                        o.tie_detail,
+                        o.advanced,
+                        o.override_reason,
+                        o.disqualified,
+                        o.computation_id,
+                    )
+                )
+        cursor.execute(
+            f"INSERT INTO judging_roundresult ({columns}) SELECT {columns} FROM results_in "  # noqa: S608
+            f"ON CONFLICT (round_id, solution_id) DO UPDATE SET {updates}"
+        )
+        cursor.execute("TRUNCATE results_in")
 
 
 def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
@@ -393,7 +495,12 @@ def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
                 "id", "scenario_id", "scenario__track_id", "submitted_at"
             )
         }
-        existing = {r.solution_id: r for r in RoundResult.objects.filter(round=round_)}
+        existing = {
+            row[0]: row
+            for row in RoundResult.objects.filter(round=round_).values_list(
+                "solution_id", "disqualified", "override_reason", "advanced"
+            )
+        }
 
         rows = []
         for solution_id in sorted(solutions):
@@ -416,9 +523,9 @@ def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
                     "incomplete": agg.incomplete or agg.exact is None,
                     "method_note": "; ".join(agg.notes)[:200],
                     "submitted_at": info["submitted_at"],
-                    "disqualified": bool(old and old.disqualified),
-                    "override_reason": old.override_reason if old else "",
-                    "override_advanced": old.advanced if old else False,
+                    "disqualified": bool(old and old[1]),
+                    "override_reason": old[2] if old else "",
+                    "override_advanced": old[3] if old else False,
                 }
             )
 
@@ -470,13 +577,7 @@ def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
             )
             for r in rows
         ]
-        RoundResult.objects.bulk_create(
-            objs,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["round", "solution"],
-            update_fields=RESULT_FIELDS,
-        )
+        _upsert_results(objs)
         stale = [sid for sid in existing if sid not in solutions]
         if stale:
             RoundResult.objects.filter(round=round_, solution_id__in=stale).delete()

@@ -27,13 +27,23 @@ from contest.models import Round
 from judging.enums import TieRule
 from judging.models import Criterion, RoundResult, TieDecision
 from judging.results_errors import ResultsNotAggregatedError, TieDecisionInvalidError
-from judging.services.aggregation import fraction_to_decimal
 
 _FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def _ordered_criteria(round_: Round) -> list[Criterion]:
     return sorted(Criterion.objects.filter(rubric__round=round_), key=lambda c: (-c.weight, c.order, c.pk))
+
+
+def _mean(sums: dict, criterion_id: int) -> Fraction:
+    total, count = sums.get(criterion_id, (0, 1))
+    return Fraction(total, 100 * count)
+
+
+def _mean_text(total: int, count: int) -> str:
+    """total/(100·count) half-up to 4 places, in integers (no float, no Decimal context)."""
+    q = (total * 200 + count) // (2 * count)
+    return f"{q // 10000}.{q % 10000:04d}"
 
 
 def _compare_level(a: dict, b: dict, criteria: list[Criterion]) -> tuple[int, str]:
@@ -43,7 +53,7 @@ def _compare_level(a: dict, b: dict, criteria: list[Criterion]) -> tuple[int, st
     if a["total_sum_exact"] != b["total_sum_exact"]:
         return 1, ""
     for criterion in criteria:
-        if a["means"].get(criterion.pk, Fraction(0)) != b["means"].get(criterion.pk, Fraction(0)):
+        if _mean(a["means"], criterion.pk) != _mean(b["means"], criterion.pk):
             return 2, criterion.name
     if (a["submitted_at"] or _FAR_FUTURE) != (b["submitted_at"] or _FAR_FUTURE):
         return 3, ""
@@ -59,11 +69,12 @@ _LEVEL_RULE = {
 }
 
 
-def rank_results(*, round_: Round, rows: list[dict], criterion_means: dict[int, dict[int, Fraction]]) -> None:
+def rank_results(*, round_: Round, rows: list[dict], criterion_means: dict[int, dict[int, tuple[int, int]]]) -> None:
     """Fill rank, tie_rule, tie_detail and criterion_means on each row dict (in place).
 
     Rows need: solution_id, group_key, score, total_sum_exact, submitted_at, incomplete,
-    disqualified. Pure computation over the per-solution aggregates (no score rows).
+    disqualified. Pure computation over the per-solution aggregates (no score rows). Sorts on
+    (score, sum of totals) first and applies the rest of the chain only inside runs still tied.
     """
     criteria = _ordered_criteria(round_)
     keys = {c.pk: c.key for c in criteria}
@@ -73,25 +84,39 @@ def rank_results(*, round_: Round, rows: list[dict], criterion_means: dict[int, 
     for row in rows:
         row["means"] = criterion_means.get(row["solution_id"], {})
         row["criterion_means"] = {
-            keys.get(cid, str(cid)): str(fraction_to_decimal(value)) for cid, value in sorted(row["means"].items())
+            keys.get(cid, str(cid)): _mean_text(total, count) for cid, (total, count) in sorted(row["means"].items())
         }
         row["rank"], row["tie_rule"], row["tie_detail"] = None, TieRule.NONE, ""
         if row["incomplete"] or row["disqualified"]:
             continue
         groups.setdefault(row["group_key"], []).append(row)
 
-    def sort_key(row):
+    def full_key(row):
         return (
-            -row["score"],
-            -row["total_sum_exact"],
-            *[-row["means"].get(c.pk, Fraction(0)) for c in criteria],
+            *[-_mean(row["means"], c.pk) for c in criteria],
             row["submitted_at"] or _FAR_FUTURE,
             decisions.get(row["solution_id"], 1 << 30),
             row["solution_id"],
         )
 
-    for members in groups.values():
-        members.sort(key=sort_key)
+    for group_key, unsorted in groups.items():
+        unsorted.sort(key=lambda r: (-r["score"], -r["total_sum_exact"], r["solution_id"]))
+        members: list[dict] = []
+        start = 0
+        while start < len(unsorted):
+            end = start + 1
+            head = unsorted[start]
+            while end < len(unsorted) and (unsorted[end]["score"], unsorted[end]["total_sum_exact"]) == (
+                head["score"],
+                head["total_sum_exact"],
+            ):
+                end += 1
+            run = unsorted[start:end]
+            if len(run) > 1:
+                run.sort(key=full_key)
+            members.extend(run)
+            start = end
+        groups[group_key] = members
         levels = [_compare_level(members[i - 1], members[i], criteria) for i in range(1, len(members))]
         # Clusters of fully equal rows: shared unless the committee ordered every one of them.
         i = 0

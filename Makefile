@@ -20,7 +20,9 @@ install-dev: venv
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null
+	@if command -v msgfmt >/dev/null 2>&1; then $(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null; \
+	else echo "warning: GNU gettext (msgfmt) not found; compiling translations with locale/pofile.py"; \
+	$(BIN)/python locale/pofile.py; fi
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

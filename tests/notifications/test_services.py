@@ -63,10 +63,13 @@ def test_notify_sends_email_only_after_commit(zh_user, django_capture_on_commit_
 
 
 def test_rolled_back_transaction_leaves_no_notice_and_enqueues_nothing(zh_user, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify(kind="member_joined", recipient=zh_user, context={}, dedup_key="m:4")
-            raise RuntimeError("the event failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify(kind="member_joined", recipient=zh_user, context={}, dedup_key="m:4")
+        raise RuntimeError("the event failed")
 
     assert callbacks == []
     assert not Notification.objects.filter(dedup_key__startswith="m:4").exists()

@@ -90,3 +90,8 @@ class AwardRangesInvalidError(ApplicationError):
 class FinalRoundNotReadyError(StateConflictError):
     code = "final_round_not_ready"
     default_detail = _("Awards need the final round published and its publicity period over.")
+
+
+class NotOrganizerError(NotAllowedError):
+    code = "not_organizer"
+    default_detail = _("Only the contest's organizers may do this.")

@@ -1,0 +1,330 @@
+"""Thin API views of results: parse → fetch (selector; invisible is 404) → check (predicate) →
+act (service) → present (output serializer)."""
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contest.models import Contest, Round
+from judging import results_permissions as perms
+from judging import results_selectors as selectors
+from judging.results_errors import NotOrganizerError
+from judging.services import advancement, aggregation, awards, exports, objections, publication, ranking
+
+from .results_serializers import (
+    AdvancementOverrideInputSerializer,
+    AggregationStatusOutputSerializer,
+    AwardOutputSerializer,
+    AwardsConfirmInputSerializer,
+    CertificateVerifyOutputSerializer,
+    FeedbackOutputSerializer,
+    LeaderboardOutputSerializer,
+    ObjectionDecideInputSerializer,
+    ObjectionInputSerializer,
+    ObjectionOutputSerializer,
+    PublicationOutputSerializer,
+    PublicationVerifyOutputSerializer,
+    PublishInputSerializer,
+    ResultRowOutputSerializer,
+    TieDecisionInputSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input (`validation_error` or a domain code)."),
+    403: OpenApiResponse(description="Not allowed (`not_authenticated`, `not_organizer`, `anonymous_objection`)."),
+    404: OpenApiResponse(description="Not found or not visible to you (e.g. results before publication)."),
+    409: OpenApiResponse(description="Conflicting state (`objections_open`, `objection_window_closed`, ...)."),
+}
+
+
+def _parse(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _organizer_round(request, round_id) -> Round:
+    round_ = selectors.round_get(round_id=round_id)
+    if not perms.can_manage_results(request.user, round_):
+        raise NotOrganizerError()
+    return round_
+
+
+class RoundResultsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: ResultRowOutputSerializer(many=True), **ERRORS}, summary="Results table (organizers)"
+    )
+    def get(self, request, round_id):
+        round_ = selectors.round_get(round_id=round_id)
+        if not perms.can_view_results(request.user, round_):
+            raise Http404
+        return Response(ResultRowOutputSerializer(list(exports.results_rows(round_)), many=True).data)
+
+
+class RoundAggregateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None, responses={202: AggregationStatusOutputSerializer, **ERRORS}, summary="Start aggregation"
+    )
+    def post(self, request, round_id):
+        round_ = _organizer_round(request, round_id)
+        aggregation.aggregation_enqueue(round_=round_, actor=request.user)
+        return Response(aggregation.aggregation_status_get(round_=round_), status=status.HTTP_202_ACCEPTED)
+
+
+class RoundAggregateStatusApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: AggregationStatusOutputSerializer, **ERRORS}, summary="Aggregation progress")
+    def get(self, request, round_id):
+        round_ = _organizer_round(request, round_id)
+        return Response(AggregationStatusOutputSerializer(aggregation.aggregation_status_get(round_=round_)).data)
+
+
+class AdvancementOverrideApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AdvancementOverrideInputSerializer, responses={200: ResultRowOutputSerializer, **ERRORS})
+    def post(self, request, round_id):
+        round_ = _organizer_round(request, round_id)
+        data = _parse(AdvancementOverrideInputSerializer, request.data)
+        result = advancement.advancement_override(round_=round_, actor=request.user, **data)
+        row = next(r for r in exports.results_rows(round_) if r["solution_id"] == result.solution_id)
+        return Response(ResultRowOutputSerializer(row).data)
+
+
+class TieDecisionApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TieDecisionInputSerializer, responses={201: ResultRowOutputSerializer(many=True), **ERRORS})
+    def post(self, request, round_id):
+        round_ = _organizer_round(request, round_id)
+        data = _parse(TieDecisionInputSerializer, request.data)
+        ranking.tie_decision_record(round_=round_, actor=request.user, **data)
+        return Response(
+            ResultRowOutputSerializer(list(exports.results_rows(round_)), many=True).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PublishApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PublishInputSerializer, responses={201: PublicationOutputSerializer, **ERRORS})
+    def post(self, request, round_id):
+        round_ = _organizer_round(request, round_id)
+        data = _parse(PublishInputSerializer, request.data)
+        pub = publication.publication_publish(round_=round_, actor=request.user, **data)
+        return Response(PublicationOutputSerializer(pub).data, status=status.HTTP_201_CREATED)
+
+
+class ConfirmFinalApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None, responses={200: PublicationOutputSerializer, **ERRORS}, summary="Confirm the final list"
+    )
+    def post(self, request, round_id):
+        round_ = _organizer_round(request, round_id)
+        pub = publication.publication_confirm_final(round_=round_, actor=request.user)
+        return Response(PublicationOutputSerializer(pub).data)
+
+
+class PublicationListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: PublicationOutputSerializer(many=True), **ERRORS}, summary="Publications (public)")
+    def get(self, request, round_id):
+        round_ = selectors.round_get(round_id=round_id)
+        return Response(
+            PublicationOutputSerializer(
+                selectors.publication_list_for_user(user=request.user, round_=round_), many=True
+            ).data
+        )
+
+
+class PublicationVerifyApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: PublicationVerifyOutputSerializer, **ERRORS}, summary="Recompute a digest")
+    def get(self, request, publication_id):
+        pub = selectors.publication_get(publication_id=publication_id)
+        return Response(PublicationVerifyOutputSerializer(publication.publication_verify(publication=pub)).data)
+
+
+class LeaderboardApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("track", int, required=False, description="Only this track")],
+        responses={200: LeaderboardOutputSerializer, **ERRORS},
+        summary="Public leaderboard (after publication)",
+    )
+    def get(self, request, round_id):
+        round_ = selectors.round_get(round_id=round_id)
+        track = request.query_params.get("track")
+        track_id = int(track) if track and track.isdigit() else None
+        board = selectors.leaderboard_for_public(round_=round_, track_id=track_id)
+        return Response(LeaderboardOutputSerializer(board).data)
+
+
+class MyFeedbackApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: FeedbackOutputSerializer(many=True), **ERRORS}, summary="My team's feedback")
+    def get(self, request, round_id):
+        round_ = selectors.round_get(round_id=round_id)
+        return Response(
+            FeedbackOutputSerializer(
+                selectors.feedback_for_team_member(user=request.user, round_=round_), many=True
+            ).data
+        )
+
+
+class ObjectionCreateApi(APIView):
+    # Anonymous requests reach the service, which refuses them with `anonymous_objection`.
+    permission_classes = [AllowAny]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ObjectionInputSerializer},
+        responses={201: ObjectionOutputSerializer, **ERRORS},
+        summary="Raise an objection during the publicity period",
+    )
+    def post(self, request, publication_id):
+        pub = selectors.publication_get(publication_id=publication_id)
+        data = dict(_parse(ObjectionInputSerializer, request.data))
+        evidence = request.FILES.getlist("evidence") if hasattr(request, "FILES") else []
+        data.pop("evidence", None)
+        objection = objections.objection_create(
+            user=request.user,
+            publication=pub,
+            evidence_files=evidence,
+            sealed_letter=data.pop("sealed_letter", None),
+            **data,
+        )
+        return Response(ObjectionOutputSerializer(objection).data, status=status.HTTP_201_CREATED)
+
+
+class ObjectionListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("contest", int, required=False)],
+        responses={200: ObjectionOutputSerializer(many=True), **ERRORS},
+        summary="Objections (organizers: all of the contest; others: their own)",
+    )
+    def get(self, request):
+        contest = None
+        contest_id = request.query_params.get("contest")
+        if contest_id and contest_id.isdigit():
+            contest = Contest.objects.filter(pk=int(contest_id)).first()
+        qs = selectors.objection_list_for_user(user=request.user, contest=contest)
+        return Response(ObjectionOutputSerializer(qs, many=True).data)
+
+
+class ObjectionDecideApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ObjectionDecideInputSerializer, responses={200: ObjectionOutputSerializer, **ERRORS})
+    def post(self, request, objection_id):
+        objection = selectors.objection_get_for_organizer(user=request.user, objection_id=objection_id)
+        if not perms.can_decide_objection(request.user, objection):
+            raise NotOrganizerError()
+        data = _parse(ObjectionDecideInputSerializer, request.data)
+        objection = objections.objection_decide(
+            objection=objection,
+            actor=request.user,
+            uphold=data["decision"] == "uphold",
+            response=data["response"],
+            publicity_ends_at=data.get("publicity_ends_at"),
+        )
+        return Response(ObjectionOutputSerializer(objection).data)
+
+
+class AwardsApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: AwardOutputSerializer(many=True), **ERRORS}, summary="Confirmed awards (public)")
+    def get(self, request, contest_id):
+        contest = Contest.objects.filter(pk=contest_id).first()
+        if contest is None:
+            raise Http404
+        return Response(AwardOutputSerializer(selectors.award_list_for_public(contest=contest), many=True).data)
+
+
+class AwardsConfirmApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AwardsConfirmInputSerializer, responses={200: AwardOutputSerializer(many=True), **ERRORS})
+    def post(self, request, contest_id):
+        contest = Contest.objects.filter(pk=contest_id).first()
+        if contest is None:
+            raise Http404
+        if not perms.can_manage_awards(request.user, contest):
+            raise NotOrganizerError()
+        data = _parse(AwardsConfirmInputSerializer, request.data)
+        merit_round = None
+        if data.get("merit_round_id"):
+            merit_round = Round.objects.filter(pk=data["merit_round_id"], contest=contest).first()
+            if merit_round is None:
+                raise Http404
+        result = awards.awards_confirm(
+            contest=contest, actor=request.user, ranges=data.get("ranges"), merit_round=merit_round
+        )
+        return Response(AwardOutputSerializer(result, many=True).data)
+
+
+class CertificateDownloadApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS}, summary="Award certificate PDF")
+    def get(self, request, award_id):
+        award = selectors.award_get(award_id=award_id)
+        if not perms.can_download_certificate(request.user, award):
+            raise Http404
+        response = HttpResponse(awards.certificate_pdf(award=award), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="certificate-{award.verification_code}.pdf"'
+        return response
+
+
+class CertificateVerifyApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: CertificateVerifyOutputSerializer, **ERRORS}, summary="Verify a certificate code")
+    def get(self, request, code):
+        return Response(CertificateVerifyOutputSerializer(selectors.award_get_by_code(code=code)).data)
+
+
+class ExportApi(APIView):
+    permission_classes = [IsAuthenticated]
+    kinds = {
+        "results": (exports.RESULT_COLUMNS, exports.results_rows),
+        "scores": (exports.SCORE_COLUMNS, exports.score_rows),
+    }
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, exports.XLSX_TYPE): OpenApiTypes.BINARY,
+            **ERRORS,
+        },
+        summary="Export results or per-judge score sheets (organizers)",
+    )
+    def get(self, request, round_id, kind, fmt):
+        round_ = _organizer_round(request, round_id)
+        if kind not in self.kinds or fmt not in ("csv", "xlsx"):
+            raise Http404
+        columns, rows = self.kinds[kind]
+        filename = f"round-{round_.pk}-{kind}.{fmt}"
+        if fmt == "csv":
+            return exports.csv_response(columns=columns, rows=rows(round_), filename=filename)
+        return exports.xlsx_response(columns=columns, rows=rows(round_), filename=filename, title=kind)

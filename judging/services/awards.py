@@ -1,0 +1,186 @@
+"""Awards by rank ranges of the final round, matched (揭榜成功) per scenario, certificates."""
+
+from __future__ import annotations
+
+import io
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from contest.audit import audit_record
+from contest.models import Contest, Round
+from judging.enums import AwardLevel, ObjectionStatus
+from judging.models import Award, Objection, RoundResult
+from judging.results_errors import AwardRangesInvalidError, FinalRoundNotReadyError
+from judging.services.publication import current_publication
+from submissions.enums import SolutionStatus
+from submissions.models import Solution, TeamMembership
+
+# The demo contest's ranges: 一等奖 1–3, 二等奖 4–8, 三等奖 9–15.
+DEFAULT_RANGES = [
+    {"level": AwardLevel.FIRST, "from": 1, "to": 3},
+    {"level": AwardLevel.SECOND, "from": 4, "to": 8},
+    {"level": AwardLevel.THIRD, "from": 9, "to": 15},
+]
+
+
+def _validate_ranges(ranges: list[dict]) -> list[tuple[str, int, int]]:
+    parsed = []
+    try:
+        for item in ranges:
+            level, low, high = str(item["level"]), int(item["from"]), int(item["to"])
+            if level not in AwardLevel.values or level == AwardLevel.MERIT or low < 1 or high < low:
+                raise ValueError
+            parsed.append((level, low, high))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AwardRangesInvalidError() from exc
+    spans = sorted((low, high) for _, low, high in parsed)
+    if not parsed or any(spans[i][0] <= spans[i - 1][1] for i in range(1, len(spans))):
+        raise AwardRangesInvalidError()
+    return parsed
+
+
+def final_round(contest: Contest) -> Round | None:
+    return Round.objects.filter(contest=contest).order_by("-sequence").first()
+
+
+def awards_confirm(
+    *, contest: Contest, actor, ranges: list[dict] | None = None, merit_round: Round | None = None
+) -> list[Award]:
+    """Confirm the awards of a contest.
+
+    Preconditions: the final round is published, its publicity period is over and no objection
+    on it is open. Levels go by rank ranges of the final ranking; disqualified entries have no
+    rank, so the ranges' members shift up. Entries eliminated in `merit_round` (e.g. the
+    semifinal) get the merit award (优胜奖). The best-ranked awarded entry of each scenario is
+    marked matched (揭榜成功). Re-confirming replaces the previous set (verification codes of
+    unchanged winners are kept).
+    Side effects: Award rows, solutions → awarded, award_confirmed notices, audit event.
+    """
+    parsed = _validate_ranges(ranges if ranges is not None else DEFAULT_RANGES)
+    last = final_round(contest)
+    with transaction.atomic():
+        last = Round.objects.select_for_update().get(pk=last.pk) if last else None
+        publication = current_publication(last) if last else None
+        if publication is None or timezone.now() <= publication.publicity_ends_at:
+            raise FinalRoundNotReadyError()
+        if Objection.objects.filter(publication__round=last, status=ObjectionStatus.OPEN).exists():
+            from judging.results_errors import ObjectionsOpenError
+
+            raise ObjectionsOpenError()
+        wanted: dict[int, tuple[str, int | None]] = {}
+        ranked = RoundResult.objects.filter(round=last, rank__isnull=False, disqualified=False).order_by(
+            "rank", "solution_id"
+        )
+        for result in ranked:
+            for level, low, high in parsed:
+                if low <= result.rank <= high:
+                    wanted[result.solution_id] = (level, result.rank)
+        if merit_round is not None:
+            eliminated = RoundResult.objects.filter(
+                round=merit_round, advanced=False, disqualified=False, incomplete=False
+            ).values_list("solution_id", flat=True)
+            for solution_id in eliminated:
+                wanted.setdefault(solution_id, (AwardLevel.MERIT, None))
+        solutions = {s.pk: s for s in Solution.objects.filter(pk__in=wanted).select_related("scenario", "team")}
+        best_by_scenario: dict[int, tuple[int, int]] = {}
+        for solution_id, (_level, rank) in wanted.items():
+            if rank is None:
+                continue
+            scenario_id = solutions[solution_id].scenario_id
+            if scenario_id not in best_by_scenario or (rank, solution_id) < best_by_scenario[scenario_id]:
+                best_by_scenario[scenario_id] = (rank, solution_id)
+        matched_ids = {solution_id for _, solution_id in best_by_scenario.values()}
+
+        existing = {a.solution_id: a for a in Award.objects.filter(contest=contest)}
+        Award.objects.filter(contest=contest).exclude(solution_id__in=wanted).delete()
+        now = timezone.now()
+        awards = []
+        for solution_id, (level, rank) in sorted(wanted.items(), key=lambda kv: (kv[1][1] or 10**9, kv[0])):
+            award = existing.get(solution_id) or Award(
+                contest=contest, solution_id=solution_id, verification_code=secrets.token_hex(8).upper()
+            )
+            award.level, award.final_rank, award.matched = level, rank, solution_id in matched_ids
+            award.confirmed_at, award.confirmed_by = now, actor
+            award.save()
+            awards.append(award)
+        Solution.objects.filter(pk__in=wanted).update(status=SolutionStatus.AWARDED, updated_at=now)
+        audit_record(
+            actor=actor,
+            action="awards.confirm",
+            obj=contest,
+            after={
+                "awards": [[a.solution_id, a.level, a.final_rank, a.matched] for a in awards],
+                "ranges": [list(p) for p in parsed],
+            },
+        )
+        _notify(contest, awards, solutions)
+    return awards
+
+
+def _notify(contest: Contest, awards: list[Award], solutions: dict[int, Solution]) -> None:
+    from notifications.services import NoticeSpec, notify_many
+
+    team_ids = {solutions[a.solution_id].team_id for a in awards}
+    members: dict[int, list] = {}
+    for membership in TeamMembership.objects.filter(team_id__in=team_ids).select_related("user"):
+        members.setdefault(membership.team_id, []).append(membership.user)
+    specs = []
+    for award in awards:
+        solution = solutions[award.solution_id]
+        context = {
+            "contest_name": contest.name,
+            "solution_title": solution.title,
+            "level": award.level,
+            "level_display": str(award.get_level_display()),
+            "matched": award.matched,
+            "verification_code": award.verification_code,
+        }
+        for user in members.get(solution.team_id, []):
+            specs.append(
+                NoticeSpec(
+                    recipient=user,
+                    dedup_key=f"award_confirmed:{award.pk}:{award.level}:{user.pk}",
+                    context=context,
+                )
+            )
+    notify_many(kind="award_confirmed", notices=specs)
+
+
+def certificate_pdf(*, award: Award) -> bytes:
+    """An A4 landscape certificate in Chinese (reportlab's built-in STSong-Light CID font, so no
+    font file ships) carrying the public verification code."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    font = "STSong-Light"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    solution = award.solution
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=1)
+    pdf.setTitle(f"{award.contest.name} 获奖证书")
+    pdf.setFont(font, 36)
+    pdf.drawCentredString(width / 2, height - 120, "荣 誉 证 书")
+    pdf.setFont(font, 18)
+    lines = [
+        f"{solution.team.name}：",
+        f"贵团队方案《{solution.title}》",
+        f"（揭榜场景：{solution.scenario.title}）",
+        f"在{award.contest.name}中荣获{award.get_level_display()}" + ("，揭榜成功。" if award.matched else "。"),
+    ]
+    y = height - 200
+    for line in lines:
+        pdf.drawCentredString(width / 2, y, line)
+        y -= 36
+    pdf.setFont(font, 12)
+    pdf.drawString(60, 70, f"证书校验码 Verification code: {award.verification_code}")
+    pdf.drawString(60, 50, f"核验地址 Verify at: /api/v1/certificates/{award.verification_code}/")
+    pdf.drawRightString(width - 60, 50, timezone.localtime(award.confirmed_at).strftime("%Y-%m-%d"))
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,148 @@
+"""Exports for organizers: the results table and per-judge score sheets as CSV (streamed, memory
+flat however many rows: rows come from `.iterator()` and are written one at a time) and XLSX
+(openpyxl write-only mode, constant memory per row)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.http import HttpResponse, StreamingHttpResponse
+
+from contest.models import Round
+from judging.models import RoundResult, Score
+
+RESULT_COLUMNS = [
+    "group",
+    "rank",
+    "solution_id",
+    "team",
+    "scenario",
+    "score",
+    "judge_count",
+    "total_sum",
+    "tie_rule",
+    "tie_detail",
+    "method_note",
+    "incomplete",
+    "advanced",
+    "disqualified",
+]
+
+SCORE_COLUMNS = ["solution_id", "team", "judge", "review_status", "criterion", "weight", "max_score", "value"]
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def results_rows(round_: Round) -> Iterator[dict]:
+    """The organizer's results table, one dict per result, in group and rank order."""
+    queryset = (
+        RoundResult.objects.filter(round=round_)
+        .order_by("group_key", "rank", "solution_id")
+        .values(
+            "group_key",
+            "rank",
+            "solution_id",
+            "solution__team__name",
+            "solution__scenario__title",
+            "score",
+            "judge_count",
+            "total_sum",
+            "tie_rule",
+            "tie_detail",
+            "method_note",
+            "incomplete",
+            "advanced",
+            "disqualified",
+        )
+    )
+    for r in queryset.iterator(chunk_size=2000):
+        yield {
+            "group": r["group_key"],
+            "rank": r["rank"],
+            "solution_id": r["solution_id"],
+            "team": r["solution__team__name"],
+            "scenario": r["solution__scenario__title"],
+            "score": None if r["score"] is None else f"{r['score']:.2f}",
+            "judge_count": r["judge_count"],
+            "total_sum": None if r["total_sum"] is None else f"{r['total_sum']:.4f}",
+            "tie_rule": r["tie_rule"],
+            "tie_detail": r["tie_detail"],
+            "method_note": r["method_note"],
+            "incomplete": r["incomplete"],
+            "advanced": r["advanced"],
+            "disqualified": r["disqualified"],
+        }
+
+
+def score_rows(round_: Round) -> Iterator[dict]:
+    """Every score of the round: one row per (review, criterion), with the judge's name."""
+    queryset = (
+        Score.objects.filter(review__round=round_)
+        .order_by("review__solution_id", "review__judge_id", "criterion__order", "criterion_id")
+        .values(
+            "review__solution_id",
+            "review__solution__team__name",
+            "review__judge__full_name",
+            "review__judge__username",
+            "review__status",
+            "criterion__key",
+            "criterion__weight",
+            "criterion__max_score",
+            "value",
+        )
+    )
+    for r in queryset.iterator(chunk_size=5000):
+        yield {
+            "solution_id": r["review__solution_id"],
+            "team": r["review__solution__team__name"],
+            "judge": r["review__judge__full_name"] or r["review__judge__username"],
+            "review_status": r["review__status"],
+            "criterion": r["criterion__key"],
+            "weight": r["criterion__weight"],
+            "max_score": r["criterion__max_score"],
+            "value": r["value"],
+        }
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_stream(columns: list[str], rows: Iterator[dict]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # BOM: spreadsheet programs then read the Chinese text as UTF-8
+    yield writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow([_text(row[c]) for c in columns])
+
+
+def csv_response(*, columns: list[str], rows: Iterator[dict], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_csv_stream(columns, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(*, columns: list[str], rows: Iterator[dict], filename: str, title: str) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([row[c] if not isinstance(row[c], bool) else int(row[c]) for c in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,251 @@
+"""Publication of a round's results, its digest, the publicity period and the final list.
+
+Until a round is published its results are visible to organizers only (see
+judging/results_selectors.py) and no notice about them goes out. Publishing fixes the table
+(rank, solution id, team, scenario, score per group) and its SHA-256 over a canonical JSON
+(sorted keys, no whitespace, UTF-8), which `manage.py verify_publication ROUND_ID` recomputes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+
+from django.db import transaction
+from django.utils import timezone
+
+from contest.audit import audit_record
+from contest.enums import AdvancementKind, RoundStatus
+from contest.models import Round
+from judging.enums import ObjectionStatus
+from judging.models import Objection, Publication, RoundResult
+from judging.results_errors import (
+    AlreadyPublishedError,
+    NotPublishedError,
+    ObjectionsOpenError,
+    PublicityNotEndedError,
+    PublicityWindowInvalidError,
+    ResultsNotAggregatedError,
+)
+
+# At most this many notification tasks per publication (10,000 teams → 100 tasks of 100).
+MAX_NOTIFY_TASKS = 100
+MIN_NOTIFY_CHUNK = 100
+
+
+def build_table(round_: Round) -> list[dict]:
+    """The publishable table: ranked (complete, not disqualified) results, by group and rank."""
+    rows = (
+        RoundResult.objects.filter(round=round_, rank__isnull=False, disqualified=False)
+        .order_by("group_key", "rank", "solution_id")
+        .values(
+            "group_key",
+            "rank",
+            "solution_id",
+            "score",
+            "advanced",
+            "solution__team__name",
+            "solution__scenario__title",
+            "solution__scenario__track_id",
+            "solution__scenario__track__name",
+        )
+    )
+    return [
+        {
+            "group": r["group_key"],
+            "rank": r["rank"],
+            "solution_id": r["solution_id"],
+            "team": r["solution__team__name"],
+            "scenario": r["solution__scenario__title"],
+            "track_id": r["solution__scenario__track_id"],
+            "track": r["solution__scenario__track__name"],
+            "score": f"{r['score']:.2f}",
+            "advanced": r["advanced"],
+        }
+        for r in rows
+    ]
+
+
+def table_digest(table: list[dict]) -> str:
+    canonical = json.dumps(table, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def current_publication(round_: Round) -> Publication | None:
+    return Publication.objects.filter(round=round_, superseded=False).order_by("-number").first()
+
+
+def publication_publish(
+    *,
+    round_: Round,
+    actor=None,
+    publicity_starts_at: dt.datetime | None = None,
+    publicity_ends_at: dt.datetime | None = None,
+    supplementary: bool = False,
+) -> Publication:
+    """Publish the round's current results (or re-publish them after an upheld objection).
+
+    Preconditions: aggregated results; not yet published unless `supplementary`. The publicity
+    window (both ends inclusive) defaults to now … now + round.publicity_days.
+    Locks: the round row (the same lock aggregation takes, so the table is never half-written).
+    Side effects: a Publication (the previous one marked superseded and kept), round status
+    published, audit event, and on commit the round_results notices fanned out in at most
+    MAX_NOTIFY_TASKS tasks.
+    """
+    now = timezone.now()
+    starts = publicity_starts_at or now
+    ends = publicity_ends_at or (starts + dt.timedelta(days=round_.publicity_days))
+    if ends <= starts:
+        raise PublicityWindowInvalidError()
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        if not RoundResult.objects.filter(round=round_).exists():
+            raise ResultsNotAggregatedError()
+        previous = current_publication(round_)
+        if previous is not None and not supplementary:
+            raise AlreadyPublishedError()
+        table = build_table(round_)
+        number = (previous.number + 1) if previous else 1
+        if previous is not None:
+            previous.superseded = True
+            previous.save(update_fields=["superseded", "updated_at"])
+        publication = Publication.objects.create(
+            round=round_,
+            number=number,
+            published_at=now,
+            publicity_starts_at=starts,
+            publicity_ends_at=ends,
+            table=table,
+            digest=table_digest(table),
+            supplementary=supplementary,
+            published_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        round_.status = RoundStatus.PUBLISHED
+        round_.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="results.publish",
+            obj=publication,
+            after={
+                "round_id": round_.pk,
+                "number": number,
+                "digest": publication.digest,
+                "publicity_starts_at": starts,
+                "publicity_ends_at": ends,
+                "supplementary": supplementary,
+            },
+        )
+        _enqueue_notices(publication)
+    return publication
+
+
+def _enqueue_notices(publication: Publication) -> None:
+    from judging.tasks import notify_round_results_task
+
+    solution_ids = list(
+        RoundResult.objects.filter(round_id=publication.round_id)
+        .order_by("solution_id")
+        .values_list("solution_id", flat=True)
+    )
+    size = max(MIN_NOTIFY_CHUNK, math.ceil(len(solution_ids) / MAX_NOTIFY_TASKS))
+    for start in range(0, len(solution_ids), size):
+        chunk = solution_ids[start : start + size]
+        transaction.on_commit(
+            lambda chunk=chunk: notify_round_results_task.delay(publication_id=publication.pk, solution_ids=chunk)
+        )
+
+
+def round_results_notify(*, publication: Publication, solution_ids: list[int]) -> int:
+    """Create the round_results notices for the teams of these solutions (one per member).
+
+    Idempotent: the de-duplication key names the publication and the member.
+    """
+    from notifications.services import NoticeSpec, notify_many
+    from submissions.models import TeamMembership
+
+    round_ = publication.round
+    next_round = (
+        Round.objects.filter(contest_id=round_.contest_id, sequence__gt=round_.sequence).order_by("sequence").first()
+    )
+    results = {
+        r.solution_id: r
+        for r in RoundResult.objects.filter(round=round_, solution_id__in=solution_ids).select_related("solution")
+    }
+    group_sizes: dict[str, int] = {}
+    for row in publication.table:
+        group_sizes[row["group"]] = group_sizes.get(row["group"], 0) + 1
+    team_ids = {r.solution.team_id for r in results.values()}
+    members: dict[int, list] = {}
+    for membership in TeamMembership.objects.filter(team_id__in=team_ids).select_related("user"):
+        members.setdefault(membership.team_id, []).append(membership.user)
+    tz = timezone.get_default_timezone()
+    specs = []
+    for result in results.values():
+        context = {
+            "contest_name": round_.contest.name,
+            "round_name": round_.name,
+            "solution_title": result.solution.title,
+            "rank": result.rank or "",
+            "group_size": group_sizes.get(result.group_key, "") if result.rank else "",
+            "score": f"{result.score:.2f}" if result.score is not None and not result.disqualified else "",
+            "advanced": bool(result.advanced and not result.disqualified),
+            "next_round_name": next_round.name if next_round else "",
+            "final": round_.advancement_kind == AdvancementKind.NONE or next_round is None,
+            "publicity_ends_at": timezone.localtime(publication.publicity_ends_at, tz).strftime("%Y-%m-%d %H:%M"),
+        }
+        for user in members.get(result.solution.team_id, []):
+            specs.append(
+                NoticeSpec(recipient=user, dedup_key=f"round_results:{publication.pk}:{user.pk}", context=context)
+            )
+    with transaction.atomic():
+        return notify_many(kind="round_results", notices=specs)
+
+
+def publish_due_rounds(*, now: dt.datetime | None = None) -> list[int]:
+    """Publish every aggregated round whose scheduled time (Round.publish_at) has come."""
+    now = now or timezone.now()
+    published = []
+    due = Round.objects.filter(publish_at__lte=now, status=RoundStatus.AGGREGATED).exclude(publications__isnull=False)
+    for round_ in due:
+        publication_publish(round_=round_, actor=None)
+        published.append(round_.pk)
+    return published
+
+
+def publication_verify(*, publication: Publication) -> dict:
+    """Recompute the digest of the stored table, and for the current publication compare the
+    table with one rebuilt from the results now in the database."""
+    stored_ok = table_digest(publication.table) == publication.digest
+    current_ok = True
+    if not publication.superseded:
+        current_ok = table_digest(build_table(publication.round)) == publication.digest
+    return {"digest": publication.digest, "stored_table_ok": stored_ok, "current_results_ok": current_ok}
+
+
+def publication_confirm_final(*, round_: Round, actor) -> Publication:
+    """Confirm the final list once the publicity period is over and no objection is open.
+
+    Side effects: final_confirmed_at on the current publication; advancement applied (entries
+    and solutions, next-round entries); audit event. Idempotent on a confirmed list.
+    """
+    from judging.services.advancement import advancement_apply
+
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round_.pk)
+        publication = current_publication(round_)
+        if publication is None:
+            raise NotPublishedError()
+        if publication.final_confirmed_at is not None:
+            return publication
+        if timezone.now() <= publication.publicity_ends_at:
+            raise PublicityNotEndedError(extra={"publicity_ends_at": publication.publicity_ends_at.isoformat()})
+        open_count = Objection.objects.filter(publication__round=round_, status=ObjectionStatus.OPEN).count()
+        if open_count:
+            raise ObjectionsOpenError(extra={"open": open_count})
+        publication.final_confirmed_at = timezone.now()
+        publication.save(update_fields=["final_confirmed_at", "updated_at"])
+        advancement_apply(round_=round_, actor=actor)
+        audit_record(actor=actor, action="results.confirm_final", obj=publication, after={"round_id": round_.pk})
+    return publication

@@ -77,12 +77,20 @@ class ContestViewSet(_ReadWriteViewSet):
             return Contest.objects.none()
         return selectors.contest_list_for_user(user=self.request.user)
 
-    @extend_schema(request=ContestInputSerializer, responses={201: ContestOutputSerializer, **ERRORS})
+    @extend_schema(
+        summary="Create a contest (site staff)",
+        request=ContestInputSerializer,
+        responses={201: ContestOutputSerializer, **ERRORS},
+    )
     def create(self, request):
         contest = services.contest_create(actor=request.user, data=self._parse())
         return self._present(self.get_queryset().get(pk=contest.pk), status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ContestInputSerializer, responses={200: ContestOutputSerializer, **ERRORS})
+    @extend_schema(
+        summary="Edit a contest (organizers)",
+        request=ContestInputSerializer,
+        responses={200: ContestOutputSerializer, **ERRORS},
+    )
     def partial_update(self, request, pk=None):
         contest = services.contest_update(actor=request.user, contest=self.get_object(), data=self._parse(partial=True))
         return self._present(self.get_queryset().get(pk=contest.pk))
@@ -105,14 +113,22 @@ class TrackViewSet(_ReadWriteViewSet):
             return Track.objects.none()
         return selectors.track_list_for_user(user=self.request.user)
 
-    @extend_schema(request=TrackInputSerializer, responses={201: TrackOutputSerializer, **ERRORS})
+    @extend_schema(
+        summary="Add a track (organizers)",
+        request=TrackInputSerializer,
+        responses={201: TrackOutputSerializer, **ERRORS},
+    )
     def create(self, request):
         data = self._parse()
         contest = get_object_or_404(selectors.contest_list_for_user(user=request.user), pk=data.pop("contest").pk)
         track = services.track_create(actor=request.user, contest=contest, data=data)
         return self._present(self.get_queryset().get(pk=track.pk), status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(request=TrackInputSerializer, responses={200: TrackOutputSerializer, **ERRORS})
+    @extend_schema(
+        summary="Edit a track (organizers)",
+        request=TrackInputSerializer,
+        responses={200: TrackOutputSerializer, **ERRORS},
+    )
     def partial_update(self, request, pk=None):
         data = self._parse(partial=True)
         data.pop("contest", None)
@@ -136,14 +152,22 @@ class RoundViewSet(_ReadWriteViewSet):
             return Round.objects.none()
         return selectors.round_list_for_user(user=self.request.user)
 
-    @extend_schema(request=RoundInputSerializer, responses={201: RoundOutputSerializer, **ERRORS})
+    @extend_schema(
+        summary="Add a round (organizers)",
+        request=RoundInputSerializer,
+        responses={201: RoundOutputSerializer, **ERRORS},
+    )
     def create(self, request):
         data = self._parse()
         contest = get_object_or_404(selectors.contest_list_for_user(user=request.user), pk=data.pop("contest").pk)
         round_ = services.round_create(actor=request.user, contest=contest, data=data)
         return self._present(round_, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(request=RoundInputSerializer, responses={200: RoundOutputSerializer, **ERRORS})
+    @extend_schema(
+        summary="Edit a round's settings (organizers)",
+        request=RoundInputSerializer,
+        responses={200: RoundOutputSerializer, **ERRORS},
+    )
     def partial_update(self, request, pk=None):
         data = self._parse(partial=True)
         data.pop("contest", None)

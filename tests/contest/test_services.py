@@ -283,3 +283,18 @@ def test_track_and_round_services_are_for_organizers(world):
         services.track_create(actor=judge, contest=world.contest, data={"name": "x", "host": world.own_org})
     with pytest.raises(NotOrganizerError):
         services.round_update(actor=judge, round_=round_, data={"name": "x"})
+
+
+def test_withdrawal_approve_moves_the_solutions_of_the_scenario(world):
+    from submissions.enums import SolutionStatus
+    from tests.factories.submissions import SolutionFactory
+
+    scenario = world.scenario(S.PUBLISHED, withdrawal_requested=True, withdrawal_reason="业务调整")
+    submitted = SolutionFactory(scenario=scenario, status=SolutionStatus.SUBMITTED)
+    draft = SolutionFactory(scenario=scenario, status=SolutionStatus.DRAFT)
+
+    services.scenario_withdrawal_approve(actor=world.users["organizer"], scenario=scenario)
+
+    submitted.refresh_from_db()
+    draft.refresh_from_db()
+    assert (submitted.status, draft.status) == (SolutionStatus.PENDING_TRANSFER, SolutionStatus.VOID)

@@ -4,95 +4,90 @@ Only published data is shown: a round's results appear once a Publication exists
 the page renders the published table (the one its digest fixes), never live RoundResult rows.
 """
 
-from django.db.models import Prefetch
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from config.api import ApplicationError
+from contest import clock
+from contest.forms import add_service_error
 from contest.views import contest_for_user
 
-from .forms import CertificateVerifyForm
-from .models import Award, Publication
+from .forms import CertificateVerifyForm, ObjectionForm
+from .models import Publication
+from .results_selectors import (
+    award_get_by_code,
+    award_list_for_public,
+    leaderboard_for_public,
+    objection_list_for_user,
+)
+from .services.objections import objection_create as objection_service_create
 
 
-def _published_publications(contest):
-    """The current (not superseded) publication of each round of the contest, oldest round first."""
-    try:
-        from judging import results_selectors
-    except ImportError:  # pragma: no cover - the results module is optional for these pages
-        results_selectors = None
-    if results_selectors is not None and hasattr(results_selectors, "publication_list_public"):
-        return list(results_selectors.publication_list_public(contest=contest))
-    return list(
+def _current_publications(contest) -> list[Publication]:
+    """The current (not superseded) publication of each round of the contest, by round sequence."""
+    publications = (
         Publication.objects.filter(round__contest=contest, superseded=False)
         .select_related("round")
         .order_by("round__sequence", "-number")
     )
+    seen, current = set(), []
+    for publication in publications:
+        if publication.round_id not in seen:
+            seen.add(publication.round_id)
+            current.append(publication)
+    return current
 
 
-def _rows(table) -> list[dict]:
-    """Rows of a published table. Tables are a list of row dicts or {"rows": [...]}."""
-    if isinstance(table, dict):
-        table = table.get("rows") or table.get("results") or []
-    return [row for row in table if isinstance(row, dict)] if isinstance(table, list) else []
-
-
-def _row_value(row: dict, *names, default=""):
-    for name in names:
-        if row.get(name) not in (None, ""):
-            return row[name]
-    return default
-
-
-def _normalise_row(row: dict) -> dict:
-    return {
-        "rank": _row_value(row, "rank", "final_rank"),
-        "track": _row_value(row, "track", "track_name", "group_label", "group"),
-        "scenario": _row_value(row, "scenario", "scenario_title"),
-        "solution": _row_value(row, "solution", "solution_title", "title"),
-        "team": _row_value(row, "team", "team_name"),
-        "lead_unit": _row_value(row, "lead_unit", "lead_unit_name"),
-        "score": _row_value(row, "score", "aggregate"),
-        "advanced": bool(row.get("advanced")),
-        "incomplete": bool(row.get("incomplete")),
-        "disqualified": bool(row.get("disqualified")),
-        "tie_rule": _row_value(row, "tie_rule_label", "tie_rule"),
-    }
+def _group_label(row: dict) -> str:
+    group = str(row.get("group") or "")
+    if group.startswith("track:"):
+        return str(row.get("track") or group)
+    if group.startswith("scenario:"):
+        return str(row.get("scenario") or group)
+    return _("Overall ranking")
 
 
 def results(request, slug):
+    """Published results per round and track (only published tables; drafts are invisible)."""
     contest = contest_for_user(user=request.user, slug=slug)
-    track_filter = request.GET.get("track", "")
-    seen_rounds = set()
+    tracks = list(contest.tracks.order_by("order", "id"))
+    try:
+        track_filter = int(request.GET.get("track") or 0) or None
+    except ValueError:
+        track_filter = None
+    at = clock.now()
     sections = []
-    for publication in _published_publications(contest):
-        if publication.round_id in seen_rounds:
-            continue
-        seen_rounds.add(publication.round_id)
-        rows = [_normalise_row(r) for r in _rows(publication.table)]
-        tracks = sorted({str(r["track"]) for r in rows if r["track"]})
-        if track_filter:
-            rows = [r for r in rows if str(r["track"]) == track_filter]
-        groups = {}
-        for row in rows:
-            groups.setdefault(str(row["track"]) or _("All solutions"), []).append(row)
-        sections.append({"publication": publication, "groups": groups, "tracks": tracks})
-    all_tracks = sorted({t for s in sections for t in s["tracks"]})
+    for publication in _current_publications(contest):
+        board = leaderboard_for_public(round_=publication.round, track_id=track_filter)
+        groups: dict[str, list[dict]] = {}
+        for row in board["rows"]:
+            groups.setdefault(_group_label(row), []).append(row)
+        sections.append(
+            {
+                "publication": publication,
+                "groups": groups,
+                "objections_open": publication.publicity_starts_at <= at <= publication.publicity_ends_at,
+            }
+        )
     return render(
         request,
         "judging/results.html",
-        {"contest": contest, "sections": sections, "tracks": all_tracks, "track_filter": track_filter},
+        {"contest": contest, "sections": sections, "tracks": tracks, "track_filter": track_filter},
     )
-
-
-def _award_queryset():
-    return Award.objects.select_related(
-        "contest", "solution", "solution__team", "solution__team__lead_unit", "solution__scenario"
-    ).prefetch_related(Prefetch("solution__team__co_units"))
 
 
 def award_list(request, slug):
     contest = contest_for_user(user=request.user, slug=slug)
-    awards = _award_queryset().filter(contest=contest, confirmed_at__isnull=False).order_by("final_rank", "id")
+    awards = (
+        award_list_for_public(contest=contest)
+        .select_related("solution__team__lead_unit")
+        .prefetch_related("solution__team__co_units")
+    )
     return render(request, "judging/award_list.html", {"contest": contest, "awards": awards})
 
 
@@ -102,9 +97,58 @@ def certificate_verify(request):
     checked = False
     if form.is_bound and form.is_valid():
         checked = True
-        award = (
-            _award_queryset()
-            .filter(verification_code__iexact=form.cleaned_data["code"], confirmed_at__isnull=False)
-            .first()
-        )
+        try:
+            award = award_get_by_code(code=form.cleaned_data["code"])
+        except Http404:
+            award = None
     return render(request, "judging/certificate_verify.html", {"form": form, "award": award, "checked": checked})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection_create(request, publication_pk):
+    """A signed-in user raises a real-name objection during the publicity period."""
+    publication = get_object_or_404(
+        Publication.objects.select_related("round__contest").filter(superseded=False), pk=publication_pk
+    )
+    contest = contest_for_user(user=request.user, slug=publication.round.contest.slug)
+    rows = leaderboard_for_public(round_=publication.round)["rows"]
+    at = clock.now()
+    window_open = publication.publicity_starts_at <= at <= publication.publicity_ends_at
+    initial = {}
+    if request.GET.get("solution", "").isdigit():
+        initial["solution"] = int(request.GET["solution"])
+    form = ObjectionForm(request.POST or None, request.FILES or None, rows=rows, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            objection_service_create(
+                user=request.user,
+                publication=publication,
+                solution_id=data["solution"],
+                objector_kind=data["objector_kind"],
+                reason=data["reason"],
+                real_name=data["real_name"],
+                organization_name=data["organization_name"],
+                phone=data["phone"],
+                evidence_files=[data["evidence"]] if data.get("evidence") else [],
+                sealed_letter=data.get("sealed_letter"),
+            )
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Your objection has been received. The organizers will answer it."))
+            return redirect("objection_create", publication_pk=publication.pk)
+    my_objections = objection_list_for_user(user=request.user, contest=contest).filter(raised_by=request.user)
+    return render(
+        request,
+        "judging/objection_form.html",
+        {
+            "contest": contest,
+            "publication": publication,
+            "form": form,
+            "window_open": window_open,
+            "my_objections": my_objections,
+        },
+        status=400 if form.errors else 200,
+    )

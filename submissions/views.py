@@ -339,15 +339,47 @@ def _upload_api_url(solution) -> str:
 
 
 def _published_results_for(user, solution):
-    """The team's published results and anonymised feedback (only once published)."""
-    try:
-        from judging import results_selectors
-    except ImportError:
+    """The team's published results and anonymised feedback, round by round (only once published)."""
+    from judging.models import Publication
+    from judging.results_selectors import feedback_for_team_member
+
+    if not is_team_member(user, solution.team):
         return None
-    getter = getattr(results_selectors, "solution_results_for_team", None)
-    if getter is None:
-        return None
-    return getter(user=user, solution=solution)
+    at = clock.now()
+    rounds = []
+    publications = (
+        Publication.objects.filter(round__contest_id=solution.contest_id, superseded=False)
+        .select_related("round")
+        .order_by("round__sequence", "-number")
+    )
+    seen = set()
+    for publication in publications:
+        if publication.round_id in seen:
+            continue
+        seen.add(publication.round_id)
+        try:
+            feedback = feedback_for_team_member(user=user, round_=publication.round)
+        except Http404:
+            continue
+        for item in feedback:
+            if item["solution_id"] != solution.pk:
+                continue
+            window_open = publication.publicity_starts_at <= at <= publication.publicity_ends_at
+            rounds.append(
+                {
+                    "round_name": publication.round.name,
+                    "rank": item["rank"],
+                    "score": item["score"],
+                    "advanced": item["advanced"],
+                    "criteria": [
+                        {"name": c["criterion"], "mean": c["mean"], "max": c["max_score"]}
+                        for c in item["criterion_means"]
+                    ],
+                    "comments": [c["comment"] for c in item["comments"]],
+                    "objection_url": reverse("objection_create", args=[publication.pk]) if window_open else "",
+                }
+            )
+    return {"rounds": rounds} if rounds else None
 
 
 @login_required

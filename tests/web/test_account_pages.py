@@ -1,0 +1,135 @@
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from contest.models import User
+from notifications.models import Channel, Notification
+from tests.factories.contest import OrganizationFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.unit]
+
+
+def test_sign_up_logs_in_and_keeps_preferred_language(client):
+    org = OrganizationFactory()
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "lisi",
+            "email": "lisi@example.com",
+            "full_name": "李四",
+            "organization": org.pk,
+            "preferred_language": "en",
+            "password1": "a-Strong-pass-2021",
+            "password2": "a-Strong-pass-2021",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="lisi")
+    assert user.organization == org and user.preferred_language == "en"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert client.get(reverse("profile")).status_code == 200
+
+
+def test_sign_up_errors_next_to_fields_in_chinese(client):
+    UserFactory(email="taken@example.com")
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "",
+            "email": "taken@example.com",
+            "password1": "x",
+            "password2": "y",
+            "preferred_language": "zh-hans",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_username_error"' in body and 'id="id_email_error"' in body
+    assert 'aria-invalid="true"' in body
+
+
+def test_login_page_and_wrong_password(client):
+    user = UserFactory()
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    assert response.status_code == 200 and response.context["form"].errors
+    response = client.post(reverse("login"), {"username": user.username, "password": "pass-1234-word"})
+    assert response.status_code == 302
+
+
+def test_logout_is_a_post(client):
+    client.force_login(UserFactory())
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("profile")).status_code == 302
+
+
+def test_password_reset_sends_a_working_link(client):
+    user = UserFactory(email="reset@example.com")
+    response = client.post(reverse("password_reset"), {"email": "reset@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("testserver", 1)[1].strip()
+    response = client.get(path, follow=True)
+    assert response.status_code == 200 and response.context["validlink"]
+    response = client.post(
+        response.redirect_chain[-1][0], {"new_password1": "New-pass-9876", "new_password2": "New-pass-9876"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("New-pass-9876")
+
+
+def test_profile_updates_language_and_organization(client):
+    user = UserFactory()
+    org = OrganizationFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("profile"),
+        {"full_name": "王五", "email": user.email, "phone": "", "organization": org.pk, "preferred_language": "en"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.preferred_language == "en" and user.organization == org
+    page = client.get(reverse("profile"))
+    assert 'lang="en"' in page.content.decode()
+
+
+def test_profile_requires_login(client):
+    assert client.get(reverse("profile")).status_code == 302
+
+
+def test_unread_badge_counts_only_own_in_app_notices(client):
+    user, other = UserFactory(), UserFactory()
+    for i in range(3):
+        Notification.objects.create(
+            recipient=user, kind="k", channel=Channel.IN_APP, subject=f"s{i}", body="b", dedup_key=f"u{i}"
+        )
+    Notification.objects.create(recipient=user, kind="k", channel=Channel.EMAIL, subject="e", body="b", dedup_key="e")
+    Notification.objects.create(recipient=other, kind="k", channel=Channel.IN_APP, subject="o", body="b", dedup_key="o")
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.context["nav"]["unread"] == 3
+    assert "data-unread-badge" in response.content.decode()
+
+
+def test_notification_centre_marks_read_and_hides_others(client):
+    user, other = UserFactory(), UserFactory()
+    mine = Notification.objects.create(
+        recipient=user, kind="k", channel=Channel.IN_APP, subject="我的通知", body="正文", dedup_key="m"
+    )
+    theirs = Notification.objects.create(
+        recipient=other, kind="k", channel=Channel.IN_APP, subject="别人的通知", body="b", dedup_key="t"
+    )
+    client.force_login(user)
+    body = client.get(reverse("notification_list")).content.decode()
+    assert "我的通知" in body and "别人的通知" not in body
+    assert client.get(reverse("notification_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("notification_detail", args=[mine.pk])).status_code == 200
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    Notification.objects.create(recipient=user, kind="k", channel=Channel.IN_APP, subject="x", body="b", dedup_key="x")
+    client.post(reverse("notification_read_all"))
+    assert not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
+    assert Notification.objects.get(pk=theirs.pk).read_at is None

@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
 
 from contest.models import Round
@@ -47,7 +48,7 @@ def results_rows(round_: Round) -> Iterator[dict]:
     """The organizer's results table, one dict per result, in group and rank order."""
     queryset = (
         RoundResult.objects.filter(round=round_)
-        .order_by("group_key", "rank", "solution_id")
+        .order_by("group_key", F("rank").asc(nulls_last=True), "solution_id")
         .values(
             "group_key",
             "rank",

@@ -1,6 +1,6 @@
 """Judging reads. Visibility lives here: views start from these querysets (invisible -> 404)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from contest.models import Round, User
 from judging.models import ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
@@ -31,7 +31,7 @@ def rubric_list(*, round_: Round) -> QuerySet[Rubric]:
         Rubric.objects.filter(round=round_)
         .select_related("track")
         .prefetch_related(Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id")))
-        .order_by("track_id", "id")
+        .order_by(F("track_id").asc(nulls_first=True), "id")
     )
 
 

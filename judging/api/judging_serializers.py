@@ -4,7 +4,6 @@ Judge-facing output never names the team, its members, its organizations or the 
 when the round is blind (`JudgeAssignmentOutputSerializer`).
 """
 
-import os
 from decimal import Decimal
 
 from django.urls import NoReverseMatch, reverse
@@ -156,7 +155,7 @@ class ScoreEntrySerializer(serializers.Serializer):
     criterion = serializers.IntegerField()
     # Any JSON value: the service parses it and answers with a precise code
     # (score_not_a_number, score_out_of_range, score_step).
-    value = serializers.JSONField()
+    value = serializers.JSONField(allow_null=True)
 
 
 class ReviewInputSerializer(serializers.Serializer):
@@ -204,18 +203,17 @@ class ReviewOutputSerializer(OwnReviewOutputSerializer):
 
 # --- the judge's view of an assignment ---------------------------------------------------------
 def _download_url(file) -> str | None:
-    for name, kwargs in (("solution_file_download", {"pk": file.pk}), ("submissions:file_download", {"pk": file.pk})):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return None
+    try:
+        return reverse("submissions-api:file-download", kwargs={"pk": file.pk})
+    except NoReverseMatch:
+        return None
 
 
 def neutral_file_name(*, solution_id: int, version_number: int, kind: str, original_name: str) -> str:
-    ext = os.path.splitext(original_name)[1].lower()
-    ext = ext if ext[1:].isalnum() and len(ext) <= 10 else ""
-    return f"solution-{solution_id}-v{version_number}-{kind}{ext}"
+    """The name a blind judge sees: same form as the download view's (solution-<id>-v<n>-<kind>.<ext>)."""
+    ext = original_name.rpartition(".")[2] if "." in original_name else "bin"
+    ext = ext.lower() if ext.isascii() and ext.isalnum() and len(ext) <= 10 else "bin"
+    return f"solution-{solution_id}-v{version_number}-{kind}.{ext}"
 
 
 class JudgeAssignmentOutputSerializer(serializers.Serializer):

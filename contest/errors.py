@@ -41,6 +41,11 @@ class InvalidWindowError(ApplicationError):
     default_detail = _("A window must open before it closes.")
 
 
+class InvalidRoundSettingsError(ApplicationError):
+    code = "invalid_round_settings"
+    default_detail = _("The round's judging settings are not consistent.")
+
+
 class DuplicateError(ApplicationError):
     code = "duplicate"
     status_code = status.HTTP_409_CONFLICT

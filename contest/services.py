@@ -29,6 +29,7 @@ from .clock import round_accepts_submissions  # noqa: F401  (re-exported: contes
 from .enums import OrganizingRole, Role, ScenarioStatus
 from .errors import (
     DuplicateError,
+    InvalidRoundSettingsError,
     InvalidTransitionError,
     InvalidWindowError,
     NotOrganizerError,
@@ -459,6 +460,24 @@ def _check_round_windows(round_: Round) -> None:
             raise InvalidWindowError(extra={"fields": [start, end]})
 
 
+def _check_round_settings(round_: Round) -> None:
+    weights = round_.judge_group_weights or {}
+    if weights and sum(Decimal(str(w)) for w in weights.values()) != 1:
+        raise InvalidRoundSettingsError(
+            detail=_("The judge group weights must add up to 1."), extra={"field": "judge_group_weights"}
+        )
+    carried = round_.carry_over or []
+    if carried:
+        if any(int(item["round"]) >= round_.sequence for item in carried):
+            raise InvalidRoundSettingsError(
+                detail=_("Scores can be carried over only from earlier rounds."), extra={"field": "carry_over"}
+            )
+        if sum(Decimal(str(item["weight"])) for item in carried) >= 1:
+            raise InvalidRoundSettingsError(
+                detail=_("Carried-over weights must leave a share for this round."), extra={"field": "carry_over"}
+            )
+
+
 @transaction.atomic
 def round_create(*, actor: User, contest: Contest, data: dict[str, Any]) -> Round:
     """An organizer adds a round. Sequences are unique per contest (409 `duplicate`)."""
@@ -467,6 +486,7 @@ def round_create(*, actor: User, contest: Contest, data: dict[str, Any]) -> Roun
     round_ = Round(contest=contest)
     _apply(round_, data, ROUND_EDITABLE_FIELDS)
     _check_round_windows(round_)
+    _check_round_settings(round_)
     _full_clean(round_, exclude=["contest"])
     _save_unique(round_)
     audit_record(actor=actor, action="round.create", obj=round_, after=snapshot(round_, ROUND_AUDIT_FIELDS))
@@ -483,6 +503,7 @@ def round_update(*, actor: User, round_: Round, data: dict[str, Any]) -> Round:
     before = snapshot(round_, ROUND_AUDIT_FIELDS)
     if _apply(round_, data, ROUND_EDITABLE_FIELDS):
         _check_round_windows(round_)
+        _check_round_settings(round_)
         _full_clean(round_, exclude=["contest"])
         _save_unique(round_)
         audit_record(

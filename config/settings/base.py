@@ -208,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "contest.enums.OrganizationKind",
         "OrganizingRoleEnum": "contest.enums.OrganizingRole",
         "ContestRoleEnum": "contest.enums.Role",
+        "DocumentKindEnum": "contest.enums.DocumentKind",
         "ReviewStatusEnum": "judging.enums.ReviewStatus",
         "ConflictSourceEnum": "judging.enums.ConflictSource",
         "AssignmentSourceEnum": "judging.enums.AssignmentSource",

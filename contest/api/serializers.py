@@ -1,8 +1,11 @@
 """Input and output serializers of the contest API. Input serializers only parse; the
 services decide what is allowed."""
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
+from contest.enums import DocumentKind
 from contest.models import Contest, ContestOrganization, Organization, Round, Scenario, Track
 from contest.services import CONTEST_EDITABLE_FIELDS, ROUND_EDITABLE_FIELDS
 
@@ -147,8 +150,34 @@ class TrackInputSerializer(serializers.ModelSerializer):
         validators = []
 
 
+def _plain(value: Decimal) -> str:
+    """0.3000 -> "0.3": the shortest exact string."""
+    return format(value.normalize(), "f")
+
+
+class CarryOverItemSerializer(serializers.Serializer):
+    round = serializers.IntegerField(min_value=1, help_text="Sequence of an earlier round.")
+    weight = serializers.DecimalField(max_digits=5, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("1"))
+
+
 class RoundInputSerializer(serializers.ModelSerializer):
     contest = serializers.PrimaryKeyRelatedField(queryset=Contest.objects.all())
+    required_documents = serializers.ListField(
+        child=serializers.ChoiceField(choices=DocumentKind.choices), required=False
+    )
+    judge_group_weights = serializers.DictField(
+        child=serializers.DecimalField(max_digits=5, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("1")),
+        required=False,
+        help_text='Weight per judge group, summing to 1, e.g. {"soe": "0.3", "expert": "0.7"}.',
+    )
+    carry_over = CarryOverItemSerializer(many=True, required=False)
+
+    def validate_judge_group_weights(self, value):
+        # Stored as JSON: decimals as strings, read back exactly.
+        return {str(group): _plain(weight) for group, weight in value.items()}
+
+    def validate_carry_over(self, value):
+        return [{"round": item["round"], "weight": _plain(item["weight"])} for item in value]
 
     class Meta:
         model = Round

@@ -190,3 +190,33 @@ def test_list_runs_the_same_queries_for_1_and_20_rows(db, resource, signed_in):
     one, twenty = _count(resource, 1, user), _count(resource, 20, user)
     print(f"{resource} list ({'signed in' if signed_in else 'anonymous'}): {one} queries for 1 row, {twenty} for 20")
     assert one == twenty
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"required_documents": ["proposal", "slides"]}, 201, None),
+        ({"required_documents": "proposal"}, 400, "validation_error"),
+        ({"required_documents": ["passport"]}, 400, "validation_error"),
+        ({"judge_group_weights": {"soe": "0.3", "expert": "0.7"}}, 201, None),
+        ({"judge_group_weights": {"soe": "0.3", "expert": "0.6"}}, 400, "invalid_round_settings"),
+        ({"judge_group_weights": {"soe": "abc"}}, 400, "validation_error"),
+        ({"judge_group_weights": ["0.3"]}, 400, "validation_error"),
+        ({"carry_over": [{"round": 1, "weight": "0.4"}]}, 201, None),
+        ({"carry_over": [{"round": 1, "weight": "1"}]}, 400, "invalid_round_settings"),
+        ({"carry_over": [{"round": 5, "weight": "0.4"}]}, 400, "invalid_round_settings"),
+        ({"carry_over": [{"weight": "0.4"}]}, 400, "validation_error"),
+        ({"carry_over": "x"}, 400, "validation_error"),
+    ],
+)
+def test_round_judging_settings_are_validated(world, body, status, code):
+    response = client_for(world.users["organizer"]).post(
+        "/api/v1/rounds/", {"contest": world.contest.pk, "sequence": 2, "name": "初赛", **body}, format="json"
+    )
+    assert response.status_code == status, response.json()
+    if code:
+        assert response.json()["code"] == code
+    else:
+        round_ = Round.objects.get(pk=response.json()["id"])
+        for key, value in body.items():
+            assert getattr(round_, key) == value

@@ -2,7 +2,9 @@
 services decide what is allowed."""
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from contest.enums import DocumentKind
@@ -138,6 +140,13 @@ class ContestInputSerializer(serializers.ModelSerializer):
         fields = list(CONTEST_EDITABLE_FIELDS)
         # Uniqueness is the service's job (409 `duplicate`), not a serializer query.
         extra_kwargs = {"slug": {"validators": []}}
+
+    def validate_time_zone(self, value):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise serializers.ValidationError(_("Unknown time zone.")) from exc
+        return value
 
 
 class TrackInputSerializer(serializers.ModelSerializer):

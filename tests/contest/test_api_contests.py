@@ -220,3 +220,11 @@ def test_round_judging_settings_are_validated(world, body, status, code):
         round_ = Round.objects.get(pk=response.json()["id"])
         for key, value in body.items():
             assert getattr(round_, key) == value
+
+
+@pytest.mark.parametrize(("zone", "status"), [("Asia/Shanghai", 200), ("Mars/Olympus", 400), ("../etc/passwd", 400)])
+def test_contest_time_zone_must_exist(world, zone, status):
+    response = client_for(world.users["organizer"]).patch(
+        f"/api/v1/contests/{world.contest.pk}/", {"time_zone": zone}, format="json"
+    )
+    assert response.status_code == status

@@ -5,7 +5,7 @@ Delivery guarantee
 A notice is *delivered* when the e-mail backend has accepted it (the file written, the SMTP
 server's final 250). Each notice is sent in its own short transaction:
 
-    BEGIN; SELECT … FOR UPDATE SKIP LOCKED (unsent rows only); UPDATE sent_at, attempts;
+    BEGIN; UPDATE sent_at, attempts WHERE id = (SELECT … unsent … FOR UPDATE SKIP LOCKED);
     hand the message to the backend; COMMIT
 
 * Two workers, or a task delivered twice: the second one skips the row (locked → skipped, or
@@ -84,28 +84,38 @@ def build_message(notice: Notification, connection=None) -> EmailMessage:
     )
 
 
-def _deliver_one(notice_id: int, mail) -> str:
-    with transaction.atomic():
-        # SKIP LOCKED: another worker holding the row is sending it right now.
-        notice = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notice_id, channel=Channel.EMAIL, sent_at__isnull=True)
-            .first()
+def _claim(notice_id: int) -> bool:
+    """Lock the row if it is unsent and no other worker holds it, and mark it sent: one statement.
+
+    Call inside the transaction that also sends; the row lock is held until it commits.
+    """
+    # SKIP LOCKED: a row another worker holds is being sent by it right now.
+    free = (
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(pk=notice_id, channel=Channel.EMAIL, sent_at__isnull=True)
+        .order_by()
+        .values("pk")
+    )
+    marked = Notification.objects.filter(pk__in=free).update(
+        sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+    )
+    return marked == 1
+
+
+def _deliver_one(notice: Notification, mail) -> str:
+    if not notice.email:
+        Notification.objects.filter(pk=notice.pk).update(
+            attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, last_error="no e-mail address"
         )
-        if notice is None:
-            return "skipped"
-        if not notice.email:
-            Notification.objects.filter(pk=notice.pk).update(
-                attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, last_error="no e-mail address"
-            )
-            return "failed"
+        return "failed"
+    message = build_message(notice, connection=mail)
+    with transaction.atomic():
         # Mark first and send last, so that after the backend accepted the message only the
         # COMMIT remains (the in-doubt window described in the module docstring).
-        Notification.objects.filter(pk=notice.pk).update(
-            sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-        )
+        if not _claim(notice.pk):
+            return "skipped"
         try:
-            mail.send_messages([build_message(notice, connection=mail)])
+            mail.send_messages([message])
         except (smtplib.SMTPException, OSError) as exc:
             # Same transaction, still valid: the error was not the database's.
             Notification.objects.filter(pk=notice.pk).update(sent_at=None, last_error=f"{type(exc).__name__}: {exc}")
@@ -122,6 +132,10 @@ def notifications_deliver(*, notification_ids: list[int], connection=None) -> De
     error propagates (the task retries the whole batch; finished rows are skipped then).
     """
     report = DeliveryReport()
+    # Subject, body and address never change after creation: read them for the whole batch at
+    # once, without locks; each row is then claimed (and re-checked) in its own transaction.
+    notices = Notification.objects.filter(pk__in=notification_ids, channel=Channel.EMAIL, sent_at__isnull=True)
+    by_id = {notice.pk: notice for notice in notices.order_by()}
     mail = connection or get_connection(fail_silently=False)
     try:
         mail.open()
@@ -130,7 +144,8 @@ def notifications_deliver(*, notification_ids: list[int], connection=None) -> De
         logger.warning("E-mail connection failed, trying per message: %s", exc)
     try:
         for notice_id in notification_ids:
-            outcome = _deliver_one(notice_id, mail)
+            notice = by_id.get(notice_id)
+            outcome = "skipped" if notice is None else _deliver_one(notice, mail)
             getattr(report, outcome).append(notice_id)
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):  # closing a dead connection

@@ -118,7 +118,32 @@ class ConflictIndex:
         return bool(self.reasons(judge_id, solution_id))
 
     def conflicted_pairs(self) -> set[tuple[int, int]]:
-        return {(s, j) for s in self.solutions for j in self.judges if self.conflicted(j, s)}
+        """Every conflicted (solution, judge) pair; same answer as `reasons`, computed by group root."""
+        judges_by_root: dict[int, list[int]] = defaultdict(list)
+        for judge_id, org_id in self.judges.items():
+            if org_id is not None:
+                judges_by_root[self.roots.get(org_id, org_id)].append(judge_id)
+        solutions_by_team: dict[int, list[int]] = defaultdict(list)
+        solutions_by_root: dict[int, list[int]] = defaultdict(list)
+        pairs: set[tuple[int, int]] = set()
+        for solution_id, team_id in self.solutions.items():
+            profile = self.teams[team_id]
+            solutions_by_team[team_id].append(solution_id)
+            for root in profile.roots:
+                solutions_by_root[root].append(solution_id)
+                pairs.update((solution_id, j) for j in judges_by_root.get(root, ()))
+            pairs.update((solution_id, j) for j in profile.member_ids if j in self.judges)
+        for judge_id, rows in self.rows.items():
+            for row in rows:
+                if row.solution_id is not None:
+                    if row.solution_id in self.solutions:
+                        pairs.add((row.solution_id, judge_id))
+                elif row.team_id is not None:
+                    pairs.update((s, judge_id) for s in solutions_by_team.get(row.team_id, ()))
+                elif row.organization_id is not None:
+                    root = self.roots.get(row.organization_id, row.organization_id)
+                    pairs.update((s, judge_id) for s in solutions_by_root.get(root, ()))
+        return pairs
 
 
 def conflict_index_for(*, contest_id: int, judges: Iterable[User], solutions: Iterable[Solution]) -> ConflictIndex:

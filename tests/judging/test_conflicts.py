@@ -185,3 +185,37 @@ def test_conflict_index_is_bulk(world, django_assert_max_num_queries):
         index = ConflictIndex(contest_id=world.contest.pk, judges=judges, solutions={world.solution.pk: world.team.pk})
         pairs = index.conflicted_pairs()
     assert pairs == {(world.solution.pk, world.conflicted_judge.pk)}
+
+
+def test_conflicted_pairs_agree_with_reasons(world):
+    """The bulk computation and the per-pair rule give the same answer."""
+    from judging.services.conflicts import ConflictIndex
+    from tests.factories.contest import ScenarioFactory
+    from tests.factories.submissions import SolutionFactory, TeamFactory
+
+    group = OrganizationFactory()
+    teams = [TeamFactory(contest=world.contest, lead_unit=OrganizationFactory(parent=group)) for _ in range(3)]
+    teams.append(world.team)
+    solutions = {}
+    for team in teams:
+        for _ in range(2):
+            s = SolutionFactory(contest=world.contest, team=team, scenario=ScenarioFactory(contest=world.contest))
+            solutions[s.pk] = team.pk
+    judges = [UserFactory(organization=o) for o in (None, group, world.member_org, OrganizationFactory())]
+    judges.append(world.member)
+    some_solution = next(iter(solutions))
+    ConflictOfInterest.objects.create(
+        contest=world.contest, judge=judges[0], solution_id=some_solution, source="declared", reason="x"
+    )
+    ConflictOfInterest.objects.create(
+        contest=world.contest, judge=judges[3], team=teams[1], source="manual", reason="x"
+    )
+    ConflictOfInterest.objects.create(
+        contest=world.contest, judge=judges[3], organization=group, source="manual", reason="x"
+    )
+    index = ConflictIndex(
+        contest_id=world.contest.pk, judges={j.pk: j.organization_id for j in judges}, solutions=solutions
+    )
+    expected = {(s, j.pk) for s in solutions for j in judges if index.reasons(j.pk, s)}
+    assert index.conflicted_pairs() == expected
+    assert len(expected) > 10

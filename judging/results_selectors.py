@@ -4,6 +4,7 @@ a notice, a list's order nor its paging hints at them."""
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.http import Http404
 
 from contest.models import Contest, Round
@@ -145,7 +146,7 @@ def award_list_for_public(*, contest: Contest):
     return (
         Award.objects.filter(contest=contest)
         .select_related("solution__team", "solution__scenario")
-        .order_by("final_rank", "id")
+        .order_by(F("final_rank").asc(nulls_last=True), "id")
     )
 
 

@@ -90,6 +90,7 @@ def objection_create(
     if len(evidence_files) > MAX_EVIDENCE_FILES:
         raise ObjectionTargetError(extra={"max_files": MAX_EVIDENCE_FILES})
     now = timezone.now()
+    publication = Publication.objects.get(pk=publication.pk)  # superseded may have changed since it was read
     if publication.superseded or not (publication.publicity_starts_at <= now <= publication.publicity_ends_at):
         raise ObjectionWindowClosedError(
             extra={

@@ -1,0 +1,185 @@
+import datetime as dt
+
+import pytest
+import time_machine
+
+from contest.enums import Role
+from judging.enums import AwardLevel
+from judging.models import Award
+from judging.results_errors import AwardRangesInvalidError, FinalRoundNotReadyError, ObjectionsOpenError
+from judging.services.aggregation import results_aggregate
+from judging.services.awards import awards_confirm, certificate_pdf
+from judging.services.objections import objection_create, objection_decide
+from judging.services.publication import publication_publish
+from notifications.models import Notification
+from submissions.enums import SolutionStatus
+from tests.factories.contest import ContestRoleFactory, RoundFactory, ScenarioFactory, UserFactory
+from tests.factories.judging import CriterionFactory, RubricFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.unit]
+
+RANGES = [
+    {"level": "first", "from": 1, "to": 1},
+    {"level": "second", "from": 2, "to": 3},
+    {"level": "third", "from": 4, "to": 5},
+]
+
+
+@pytest.fixture
+def final(builder):
+    """Semifinal (seq 1): 7 entries, top 5 advance. Final (seq 2): those 5 ranked globally."""
+    from decimal import Decimal
+
+    from judging.services.advancement import advancement_apply
+
+    b = builder(aggregation_method="mean", sequence=1, advancement_kind="top_n", advancement_value=5)
+    b.org_user = UserFactory()
+    ContestRoleFactory(user=b.org_user, contest=b.contest, role=Role.ORGANIZER)
+    second_scenario = ScenarioFactory(track=b.track, contest=b.contest)
+    b.semi = [b.scored([90 - i] * 3, scenario=second_scenario if i == 1 else None) for i in range(7)]
+    results_aggregate(round_=b.round)
+    advancement_apply(round_=b.round, actor=b.org_user)
+    b.final_round = RoundFactory(
+        contest=b.contest, sequence=2, aggregation_method="mean", advancement_scope="contest", advancement_kind="none"
+    )
+    CriterionFactory(rubric=RubricFactory(round=b.final_round), key="overall", name="总分", max_score=Decimal("100"))
+    for i, solution in enumerate(b.semi[:5]):
+        for j in range(3):
+            b.review(solution, f"f{j}", 80 - i, round_=b.final_round)
+    results_aggregate(round_=b.final_round)
+    b.pub = publication_publish(round_=b.final_round, actor=b.org_user)
+    b.after = b.pub.publicity_ends_at + dt.timedelta(hours=1)
+    return b
+
+
+def test_awards_need_publicity_over(final):
+    with pytest.raises(FinalRoundNotReadyError):
+        awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)
+
+
+def test_awards_by_rank_ranges_merit_and_matched(final):
+    with time_machine.travel(final.after):
+        awards = awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES, merit_round=final.round)
+
+    got = {a.solution_id: (a.level, a.final_rank, a.matched) for a in awards}
+    s = final.semi
+    assert got == {
+        s[0].pk: (AwardLevel.FIRST, 1, True),
+        s[1].pk: (AwardLevel.SECOND, 2, True),  # best of its own scenario → matched as well
+        s[2].pk: (AwardLevel.SECOND, 3, False),
+        s[3].pk: (AwardLevel.THIRD, 4, False),
+        s[4].pk: (AwardLevel.THIRD, 5, False),
+        s[5].pk: (AwardLevel.MERIT, None, False),
+        s[6].pk: (AwardLevel.MERIT, None, False),
+    }
+    s[0].refresh_from_db()
+    assert s[0].status == SolutionStatus.AWARDED
+    assert Notification.objects.filter(kind="award_confirmed", recipient=s[0].team.captain).exists()
+
+
+def test_disqualification_shifts_range_members_without_backfill(final):
+    objector = UserFactory()
+    objection = objection_create(
+        user=objector,
+        publication=final.pub,
+        solution_id=final.semi[0].pk,
+        objector_kind="individual",
+        reason="抄袭",
+        real_name="赵六",
+        organization_name="某大学",
+        phone="13800000000",
+    )
+    with time_machine.travel(final.after), pytest.raises(ObjectionsOpenError):
+        awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)
+    objection_decide(objection=objection, actor=final.org_user, uphold=True, response="属实")
+    new_end = final.pub.publicity_ends_at + dt.timedelta(days=final.round.publicity_days + 1)
+
+    with time_machine.travel(new_end):
+        awards = awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)
+
+    got = {a.solution_id: (a.level, a.final_rank) for a in awards}
+    s = final.semi
+    assert got == {
+        s[1].pk: (AwardLevel.FIRST, 1),
+        s[2].pk: (AwardLevel.SECOND, 2),
+        s[3].pk: (AwardLevel.SECOND, 3),
+        s[4].pk: (AwardLevel.THIRD, 4),
+    }  # rank 5 stays empty: nobody from outside the finalists is pulled in
+
+
+def test_reconfirm_keeps_codes(final):
+    with time_machine.travel(final.after):
+        first = {
+            a.solution_id: a.verification_code
+            for a in awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)
+        }
+        again = {
+            a.solution_id: a.verification_code
+            for a in awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)
+        }
+    assert first == again and Award.objects.filter(contest=final.contest).count() == 5
+
+
+@pytest.mark.parametrize(
+    "ranges",
+    [
+        [{"level": "first", "from": 0, "to": 1}],
+        [{"level": "first", "from": 1, "to": 3}, {"level": "second", "from": 3, "to": 4}],
+        [{"level": "nope", "from": 1, "to": 1}],
+        [{"level": "first", "from": 2, "to": 1}],
+        [],
+    ],
+)
+def test_invalid_ranges(final, ranges):
+    with time_machine.travel(final.after), pytest.raises(AwardRangesInvalidError):
+        awards_confirm(contest=final.contest, actor=final.org_user, ranges=ranges)
+
+
+def test_certificate_pdf_and_public_verification(final, api_client):
+    with time_machine.travel(final.after):
+        awards = awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)
+    award = awards[0]
+
+    pdf = certificate_pdf(award=award)
+    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
+
+    response = api_client.get(f"/api/v1/certificates/{award.verification_code}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["team"], body["level"], body["final_rank"], body["matched"]) == (
+        final.semi[0].team.name,
+        "first",
+        1,
+        True,
+    )
+    assert api_client.get("/api/v1/certificates/NOSUCHCODE/").status_code == 404
+
+
+def test_certificate_download_permissions(final, api_client):
+    with time_machine.travel(final.after):
+        award = awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)[0]
+    url = f"/api/v1/awards/{award.pk}/certificate.pdf"
+
+    assert api_client.get(url).status_code in (401, 403)
+    api_client.force_authenticate(UserFactory())
+    assert api_client.get(url).status_code == 404
+    api_client.force_authenticate(final.semi[0].team.captain)
+    response = api_client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_awards_api_confirm_and_public_list(final, api_client):
+    api_client.force_authenticate(final.semi[0].team.captain)
+    assert api_client.post(f"/api/v1/contests/{final.contest.pk}/awards/confirm/", {}, format="json").status_code == 403
+    api_client.force_authenticate(final.org_user)
+    with time_machine.travel(final.after):
+        response = api_client.post(
+            f"/api/v1/contests/{final.contest.pk}/awards/confirm/",
+            {"ranges": RANGES, "merit_round_id": final.round.pk},
+            format="json",
+        )
+    assert response.status_code == 200, response.json()
+    api_client.force_authenticate(None)
+    listing = api_client.get(f"/api/v1/contests/{final.contest.pk}/awards/").json()
+    assert [a["level"] for a in listing][:5] == ["first", "second", "second", "third", "third"]
+    assert listing[0]["matched"] is True

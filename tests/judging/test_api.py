@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from contest.enums import RoundStatus
@@ -385,6 +386,13 @@ def _walk_judge_surface(world, client) -> list[tuple[str, str]]:
     grab("get", "/api/v1/solutions/")
     grab("get", f"/api/v1/solutions/{world.solution.pk}/versions/")
     grab("get", "/api/v1/notifications/")
+    # The judge's web pages, where they are mounted.
+    for name, kwargs in (("judge_home", {}), ("judge_assignment", {"pk": a}), ("judge_conflict", {"pk": a})):
+        try:
+            url = reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+        grab("get", url)
     assert detail["solution"]["version"]["files"][0]["name"] == f"solution-{world.solution.pk}-v1-proposal.pdf"
     return seen
 

@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from .models import Organization, Scenario, Track, User
 
 
+def organization_label(organization: Organization) -> str:
+    """Full legal names in choice lists: short names are ambiguous across groups."""
+    return organization.name
+
+
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(label=_("E-mail"), help_text=_("Used for invitations, receipts and password reset."))
     full_name = forms.CharField(label=_("Full name"), max_length=100)
@@ -23,6 +28,10 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email", "full_name", "phone", "organization", "preferred_language")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].label_from_instance = organization_label
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -41,6 +50,7 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.order_by("name")
         self.fields["organization"].empty_label = _("(none)")
+        self.fields["organization"].label_from_instance = organization_label
         self.fields["email"].required = True
 
     def clean_email(self):
@@ -71,6 +81,7 @@ class ScenarioFilterForm(forms.Form):
             .order_by("name")
         )
         self.fields["publisher"].empty_label = _("All publishers")
+        self.fields["publisher"].label_from_instance = organization_label
 
     def clean(self):
         data = super().clean()

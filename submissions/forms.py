@@ -18,6 +18,10 @@ def _organizations():
     return Organization.objects.order_by("name")
 
 
+def _organization_label(organization: Organization) -> str:
+    return organization.name
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=100)
     lead_unit = forms.ModelChoiceField(
@@ -39,6 +43,7 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("lead_unit", "co_units", "organization"):
             self.fields[name].queryset = _organizations()
+            self.fields[name].label_from_instance = _organization_label
         self.fields["co_units"].help_text = _("At most %(n)d; hold Ctrl (or ⌘) to choose several.") % {
             "n": max_co_units
         }

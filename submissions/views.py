@@ -330,12 +330,10 @@ def _upload_api_url(solution) -> str:
     """The API endpoint the progress-bar upload posts to, when the API provides one."""
     from django.urls import NoReverseMatch
 
-    for name in ("solution-versions", "solution-version-create", "solution-versions-list"):
-        try:
-            return reverse(name, kwargs={"pk": solution.pk})
-        except NoReverseMatch:
-            continue
-    return ""
+    try:
+        return reverse("submissions-api:solution-versions", kwargs={"pk": solution.pk})
+    except NoReverseMatch:
+        return ""
 
 
 def _published_results_for(user, solution):

@@ -105,3 +105,13 @@ def builder():
 @pytest.fixture
 def organizer():
     return UserFactory(username="organizer-x", full_name="组织者")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Aggregation progress lives in the cache; round ids repeat between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -9,6 +9,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import OperationalError
 
@@ -41,7 +42,9 @@ def send_notifications_task(self, *, notification_ids: list[int]) -> int:
     Idempotent: rows already sent, or being sent by another worker, are skipped.
     """
     report = notifications_deliver(notification_ids=notification_ids)
-    if report.failed and self.request.retries < self.max_retries:
+    # Eager mode (the embedded default, no broker) has no countdown to wait on: leave the
+    # failed rows to the sweep rather than retrying in a loop inside the request.
+    if report.failed and not self.request.is_eager and self.request.retries < self.max_retries:
         # Only the failed ids go round again; the countdown stays below the broker's visibility timeout.
         raise self.retry(kwargs={"notification_ids": report.failed}, countdown=_backoff(self.request.retries))
     if report.failed:
@@ -65,3 +68,28 @@ def send_reminders_task(self) -> int:
     from .reminders import reminders_send
 
     return reminders_send()
+
+
+def broker_eviction_problem(client) -> str | None:
+    """Why the broker Redis may lose tasks (an evicting memory policy), or None if it is safe."""
+    policy = client.config_get("maxmemory-policy").get("maxmemory-policy", "")
+    if policy and policy != "noeviction":
+        return f"broker Redis has maxmemory-policy={policy}; set noeviction or queued tasks may be evicted"
+    return None
+
+
+@worker_ready.connect
+def _check_broker_eviction_policy(sender=None, **_kwargs) -> None:
+    """Say loudly at worker start when the broker Redis may evict queued tasks (see README)."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        return
+    try:
+        import redis
+
+        problem = broker_eviction_problem(redis.Redis.from_url(url, socket_connect_timeout=2))
+    except Exception as exc:  # CONFIG may be disabled on managed Redis: nothing to check then
+        logger.info("Could not read the broker's maxmemory-policy: %s", exc)
+        return
+    if problem:
+        logger.error(problem)

@@ -24,3 +24,20 @@ def test_tasks_are_late_acked_bounded_and_retried(task):
     assert task.retry_backoff
     # Countdowns stay below the broker's visibility timeout, or Redis would deliver twice.
     assert task.retry_backoff_max < app.conf.broker_transport_options["visibility_timeout"]
+
+
+class _FakeRedis:
+    def __init__(self, policy):
+        self.policy = policy
+
+    def config_get(self, name):
+        return {name: self.policy}
+
+
+@pytest.mark.parametrize(
+    ("policy", "problem"), [("noeviction", False), ("allkeys-lru", True), ("volatile-lru", True), ("", False)]
+)
+def test_broker_eviction_policy_check(policy, problem):
+    from notifications.tasks import broker_eviction_problem
+
+    assert (broker_eviction_problem(_FakeRedis(policy)) is not None) is problem

@@ -1,7 +1,9 @@
 """Admin for the contest models: read-mostly; the scenario actions call the services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from config.api import ApplicationError
@@ -96,9 +98,21 @@ def approve_scenarios(modeladmin, request, queryset):
     )
 
 
+class RejectReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
 @admin.action(description=_("Reject the selected scenarios (back to draft)"))
 def reject_scenarios(modeladmin, request, queryset):
-    reason = str(_("Returned by the organizers for revision; see the contest notice."))
+    """Asks for the reason on an intermediate page, then rejects through the service."""
+    form = RejectReasonForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return TemplateResponse(
+            request,
+            "admin/contest/scenario/reject_reason.html",
+            {**modeladmin.admin_site.each_context(request), "form": form, "scenarios": queryset},
+        )
+    reason = form.cleaned_data["reason"]
     _run_scenario_action(
         modeladmin,
         request,
@@ -106,6 +120,7 @@ def reject_scenarios(modeladmin, request, queryset):
         _("Rejected"),
         lambda s: services.scenario_reject(actor=request.user, scenario=s, reason=reason),
     )
+    return None
 
 
 @admin.action(description=_("Close the selected scenarios"))

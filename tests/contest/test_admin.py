@@ -44,7 +44,6 @@ def test_contest_change_page_has_the_organizations_inline(admin_client, world):
     ("action", "start", "end"),
     [
         ("approve_scenarios", ScenarioStatus.PENDING_REVIEW, ScenarioStatus.PUBLISHED),
-        ("reject_scenarios", ScenarioStatus.PENDING_REVIEW, ScenarioStatus.DRAFT),
         ("close_scenarios", ScenarioStatus.PUBLISHED, ScenarioStatus.CLOSED),
     ],
 )
@@ -57,6 +56,23 @@ def test_scenario_actions_call_the_services(admin_client, world, action, start, 
     scenario.refresh_from_db()
     assert scenario.status == end
     assert AuditEvent.objects.filter(object_id=str(scenario.pk), actor=admin_client.superuser).exists()
+
+
+def test_reject_action_asks_for_the_reason_first(admin_client, world):
+    scenario = world.scenario(ScenarioStatus.PENDING_REVIEW)
+    url = reverse("admin:contest_scenario_changelist")
+
+    page = admin_client.post(url, {"action": "reject_scenarios", "_selected_action": [scenario.pk]})
+    assert page.status_code == 200 and 'name="reason"' in page.content.decode()
+    scenario.refresh_from_db()
+    assert scenario.status == ScenarioStatus.PENDING_REVIEW
+
+    done = admin_client.post(
+        url, {"action": "reject_scenarios", "_selected_action": [scenario.pk], "apply": "1", "reason": "请补充预算"}
+    )
+    assert done.status_code == 302
+    scenario.refresh_from_db()
+    assert (scenario.status, scenario.rejection_reason) == (ScenarioStatus.DRAFT, "请补充预算")
 
 
 def test_a_refused_action_reports_and_changes_nothing(admin_client, world):

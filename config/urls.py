@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("contest.urls")),
     path("", include("submissions.urls")),
     path("", include("judging.urls")),
+    path("", include("judging.staff_urls")),
     path("", include("notifications.urls")),
 ]

@@ -1,0 +1,553 @@
+"""Organizer dashboard: one contest's queues and controls, and one round's judging and results.
+
+Pages (GET renders, POST runs one action named by `op` on the object named by `target`, then
+redirects; a form with errors is rendered again with the errors next to its fields):
+- contest: scenario approvals, rounds with judging open/close controls, links to the queues;
+- round: judge pool, auto-assignment with its report of gaps, progress per track and per judge,
+  score distributions (inline SVG);
+- results: aggregation trigger and its progress, advancement list with overrides, publication,
+  exports;
+- qualification: the qualification queue of the first round;
+- objections, awards.
+Every action calls the same service as the API. Non-organizers get 403 (404 when the contest
+is invisible to them).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from config.api import ApplicationError
+from contest.enums import Role, RoundKind, RoundStatus, ScenarioStatus
+from contest.forms import add_service_error
+from contest.models import Contest, Round, Scenario
+from contest.roles import is_organizer
+from contest.selectors import contest_list_for_user
+from contest.services import scenario_approve, scenario_reject
+from judging import charts
+from judging.dashboard_forms import (
+    AdvancementOverrideForm,
+    AggregateForm,
+    AutoAssignForm,
+    AwardsForm,
+    ObjectionDecideForm,
+    PoolAddForm,
+    PublishForm,
+    QualificationForm,
+    RoundOpenForm,
+    ScenarioRejectForm,
+)
+from judging.enums import ObjectionStatus
+from judging.models import Award, JudgePoolMember, Objection, RoundResult
+from judging.selectors import pool_list
+from judging.services.assignment import REASON_CAPS, REASON_NO_POOL, REASON_NOT_ENOUGH, assignment_auto_run
+from judging.services.pools import pool_member_add, pool_member_remove
+from judging.services.progress import round_progress
+from judging.services.rounds import OPENABLE, round_close_judging, round_open_judging
+from submissions.enums import SolutionStatus
+from submissions.models import Solution
+from submissions.selectors import qualification_round, round_deadline_passed
+from submissions.services import eligibility_decide
+
+SESSION_REPORT = "dashboard:auto-assign:{}"
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+
+def _organizer_contest(request, slug) -> Contest:
+    contest = get_object_or_404(contest_list_for_user(user=request.user), slug=slug)
+    if not is_organizer(request.user, contest):
+        raise PermissionDenied
+    return contest
+
+
+def _organizer_round(request, pk) -> Round:
+    round_ = get_object_or_404(Round.objects.select_related("contest"), pk=pk)
+    if not contest_list_for_user(user=request.user).filter(pk=round_.contest_id).exists():
+        raise PermissionDenied
+    if not is_organizer(request.user, round_.contest):
+        raise PermissionDenied
+    return round_
+
+
+def _target(request) -> int | None:
+    try:
+        return int(request.POST.get("target", ""))
+    except ValueError:
+        return None
+
+
+def _act(request, action, success: str, form=None) -> bool:
+    """Run a service call; on a domain error put it on the form (or in a message)."""
+    try:
+        action()
+    except (ApplicationError, ValidationError) as exc:
+        if form is not None:
+            add_service_error(form, exc)
+        else:
+            detail = getattr(exc, "detail", None) or "; ".join(getattr(exc, "messages", [str(exc)]))
+            messages.error(request, str(detail))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _pct(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+# --- organizer home and contest dashboard ------------------------------------------------------
+
+
+@login_required
+def organizer_home(request):
+    contests = contest_list_for_user(user=request.user)
+    if not request.user.is_superuser:
+        contests = contests.filter(roles__user=request.user, roles__role=Role.ORGANIZER)
+    contests = list(contests.distinct().order_by("-id"))
+    if not contests:
+        raise PermissionDenied
+    return render(request, "judging/dashboard/home.html", {"contests": contests})
+
+
+def _round_rows(contest: Contest, open_forms: dict) -> list[dict]:
+    rows = []
+    for r in contest.rounds.order_by("sequence"):
+        rows.append(
+            {
+                "round": r,
+                "can_open": r.status in OPENABLE and r.kind == RoundKind.SCORED,
+                "can_close": r.status == RoundStatus.JUDGING,
+                "open_form": open_forms.get(r.pk)
+                or RoundOpenForm(target=r.pk, initial={"closes_at": r.judging_closes_at}),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard_contest(request, slug):
+    contest = _organizer_contest(request, slug)
+    reject_forms: dict[int, ScenarioRejectForm] = {}
+    open_forms: dict[int, RoundOpenForm] = {}
+    if request.method == "POST":
+        op, target = request.POST.get("op"), _target(request)
+        if op in ("approve", "reject"):
+            scenario = get_object_or_404(Scenario, pk=target, contest=contest)
+            if op == "approve":
+                _act(
+                    request,
+                    lambda: scenario_approve(actor=request.user, scenario=scenario),
+                    _("“%(title)s” is published.") % {"title": scenario.title},
+                )
+                return redirect(request.path)
+            form = ScenarioRejectForm(request.POST, target=scenario.pk)
+            if form.is_valid() and _act(
+                request,
+                lambda: scenario_reject(actor=request.user, scenario=scenario, reason=form.cleaned_data["reason"]),
+                _("“%(title)s” was returned to its publisher.") % {"title": scenario.title},
+                form=form,
+            ):
+                return redirect(request.path)
+            reject_forms[scenario.pk] = form
+        elif op in ("open", "close"):
+            round_ = get_object_or_404(Round, pk=target, contest=contest)
+            if op == "close":
+                _act(
+                    request,
+                    lambda: round_close_judging(actor=request.user, round_=round_),
+                    _("Judging in %(round)s is closed.") % {"round": round_.name},
+                )
+                return redirect(request.path)
+            form = RoundOpenForm(request.POST, target=round_.pk)
+            if form.is_valid() and _act(
+                request,
+                lambda: round_open_judging(actor=request.user, round_=round_, closes_at=form.cleaned_data["closes_at"]),
+                _("Judging in %(round)s is open.") % {"round": round_.name},
+                form=form,
+            ):
+                return redirect(request.path)
+            open_forms[round_.pk] = form
+        else:
+            messages.error(request, _("Unknown action."))
+            return redirect(request.path)
+
+    pending = list(
+        Scenario.objects.filter(contest=contest, status=ScenarioStatus.PENDING_REVIEW)
+        .select_related("track", "publisher", "created_by")
+        .order_by("updated_at", "id")
+    )
+    for scenario in pending:
+        scenario.reject_form = reject_forms.get(scenario.pk) or ScenarioRejectForm(target=scenario.pk)
+    q_round = qualification_round(contest)
+    counts = {
+        "pending_scenarios": len(pending),
+        "qualification": Solution.objects.filter(
+            contest=contest, status__in=(SolutionStatus.SUBMITTED, SolutionStatus.SUPPLEMENT_REQUESTED)
+        ).count(),
+        "objections": Objection.objects.filter(
+            publication__round__contest=contest, status=ObjectionStatus.OPEN
+        ).count(),
+        "awards": Award.objects.filter(contest=contest).count(),
+    }
+    context = {
+        "contest": contest,
+        "pending": pending,
+        "rounds": _round_rows(contest, open_forms),
+        "q_round": q_round,
+        "counts": counts,
+        "section": "contest",
+    }
+    return render(request, "judging/dashboard/contest.html", context)
+
+
+# --- round: pool, assignment, progress, distributions ------------------------------------------
+
+REASON_LABELS = {
+    REASON_NO_POOL: _("no judge in the pool for its track"),
+    REASON_NOT_ENOUGH: _("not enough judges without a conflict of interest"),
+    REASON_CAPS: _("the eligible judges reached their load caps"),
+}
+
+
+def _report_for_display(report: dict) -> dict:
+    titles = dict(
+        Solution.objects.filter(pk__in=[s["solution_id"] for s in report.get("short", [])]).values_list("id", "title")
+    )
+    report = dict(report)
+    report["short"] = [
+        {**s, "title": titles.get(s["solution_id"], ""), "reason_label": str(REASON_LABELS.get(s["reason"], ""))}
+        for s in report.get("short", [])
+    ]
+    return report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard_round(request, pk):
+    round_ = _organizer_round(request, pk)
+    pool_form = PoolAddForm(round_=round_)
+    if request.method == "POST":
+        op = request.POST.get("op")
+        if op == "pool_add":
+            pool_form = PoolAddForm(request.POST, round_=round_)
+            if pool_form.is_valid():
+                data = pool_form.cleaned_data
+                if _act(
+                    request,
+                    lambda: pool_member_add(
+                        actor=request.user,
+                        round_=round_,
+                        judge=data["judge"],
+                        tracks=list(data["tracks"]),
+                        group=data["group"],
+                        load_cap=data["load_cap"],
+                    ),
+                    _("%(judge)s joined the judge pool.") % {"judge": data["judge"]},
+                    form=pool_form,
+                ):
+                    return redirect(request.path)
+        elif op == "pool_remove":
+            member = get_object_or_404(JudgePoolMember, pk=_target(request), round=round_)
+            _act(
+                request,
+                lambda: pool_member_remove(actor=request.user, member=member),
+                _("%(judge)s left the judge pool.") % {"judge": member.judge},
+            )
+            return redirect(request.path)
+        elif op == "auto_assign":
+            try:
+                report = assignment_auto_run(actor=request.user, round_=round_)
+            except ApplicationError as exc:
+                messages.error(request, str(exc.detail))
+            else:
+                data = report.as_dict()
+                data["short"] = data["short"][:100]
+                data.pop("loads", None)
+                request.session[SESSION_REPORT.format(round_.pk)] = data
+                messages.success(
+                    request,
+                    _("%(created)s assignments created; %(complete)s of %(solutions)s solutions have enough judges.")
+                    % {"created": report.created, "complete": report.complete, "solutions": report.solutions},
+                )
+            return redirect(request.path)
+        else:
+            messages.error(request, _("Unknown action."))
+            return redirect(request.path)
+
+    report = request.session.get(SESSION_REPORT.format(round_.pk))
+    progress = round_progress(round_=round_)
+    track_names = dict(round_.contest.tracks.values_list("id", "name"))
+    for row in progress["tracks"]:
+        row["name"] = track_names.get(row["track_id"], "")
+        row["percent"] = _pct(row["submitted"], row["assigned"])
+    for row in progress["judges"]:
+        row["name"] = row["full_name"] or row["username"]
+        row["percent"] = _pct(row["submitted"], row["assigned"])
+    progress["round"]["percent"] = _pct(progress["round"]["submitted"], progress["round"]["assigned"])
+    context = {
+        "contest": round_.contest,
+        "round": round_,
+        "pool": pool_list(round_=round_),
+        "pool_form": pool_form,
+        "auto_form": AutoAssignForm(),
+        "report": _report_for_display(report) if report else None,
+        "progress": progress,
+        "charts": charts.round_distributions(round_=round_),
+        "section": "round",
+    }
+    return render(request, "judging/dashboard/round.html", context)
+
+
+# --- round results: aggregation, advancement, publication, exports --------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard_results(request, pk):
+    from judging.results_selectors import objections_open_count, result_list_for_organizer
+    from judging.services.advancement import advancement_override
+    from judging.services.aggregation import aggregation_enqueue, aggregation_status_get
+    from judging.services.publication import current_publication, publication_publish
+
+    round_ = _organizer_round(request, pk)
+    override_forms: dict[int, AdvancementOverrideForm] = {}
+    publish_form = PublishForm()
+    if request.method == "POST":
+        op, target = request.POST.get("op"), _target(request)
+        if op == "aggregate":
+            _act(
+                request,
+                lambda: aggregation_enqueue(round_=round_, actor=request.user),
+                _("Aggregation has started."),
+            )
+            return redirect(request.path)
+        if op == "override":
+            result = get_object_or_404(RoundResult, round=round_, solution_id=target)
+            form = AdvancementOverrideForm(request.POST, target=result.solution_id)
+            if form.is_valid() and _act(
+                request,
+                lambda: advancement_override(
+                    round_=round_,
+                    solution_id=result.solution_id,
+                    advanced=form.cleaned_data["advanced"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                ),
+                _("The advancement list has been changed."),
+                form=form,
+            ):
+                return redirect(request.path)
+            override_forms[result.solution_id] = form
+        elif op == "publish":
+            publish_form = PublishForm(request.POST)
+            if publish_form.is_valid() and _act(
+                request,
+                lambda: publication_publish(
+                    round_=round_,
+                    actor=request.user,
+                    publicity_starts_at=publish_form.cleaned_data["publicity_starts_at"],
+                    publicity_ends_at=publish_form.cleaned_data["publicity_ends_at"],
+                ),
+                _("The results are published."),
+                form=publish_form,
+            ):
+                return redirect(request.path)
+        else:
+            messages.error(request, _("Unknown action."))
+            return redirect(request.path)
+
+    results = list(
+        result_list_for_organizer(user=request.user, round_=round_)
+        .select_related("solution__scenario__track", "solution__team__lead_unit")
+        .order_by("group_key", "rank", "id")
+    )
+    for r in results:
+        r.override_form = override_forms.get(r.solution_id) or AdvancementOverrideForm(
+            target=r.solution_id, initial={"advanced": "0" if r.advanced else "1"}
+        )
+    exports = [
+        {
+            "label": label,
+            "url": reverse("results-export", kwargs={"round_id": round_.pk, "kind": kind, "fmt": fmt}),
+        }
+        for kind, fmt, label in (
+            ("results", "csv", _("Results (CSV)")),
+            ("results", "xlsx", _("Results (Excel)")),
+            ("scores", "csv", _("Judges' score sheets (CSV)")),
+            ("scores", "xlsx", _("Judges' score sheets (Excel)")),
+        )
+    ]
+    status = aggregation_status_get(round_=round_)
+    context = {
+        "contest": round_.contest,
+        "round": round_,
+        "status": status,
+        "status_url": reverse("results-aggregate-status", kwargs={"round_id": round_.pk}),
+        "aggregate_form": AggregateForm(),
+        "results": results,
+        "advancing": sum(1 for r in results if r.advanced),
+        "publication": current_publication(round_),
+        "publish_form": publish_form,
+        "open_objections": objections_open_count(round_=round_),
+        "exports": exports,
+        "section": "results",
+    }
+    return render(request, "judging/dashboard/results.html", context)
+
+
+# --- qualification queue -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard_qualification(request, slug):
+    from contest.clock import now
+
+    contest = _organizer_contest(request, slug)
+    q_round = qualification_round(contest)
+    forms_by_solution: dict[int, QualificationForm] = {}
+    queue_statuses = (SolutionStatus.SUBMITTED, SolutionStatus.SUPPLEMENT_REQUESTED)
+    if request.method == "POST":
+        if request.POST.get("op") != "qualify":
+            messages.error(request, _("Unknown action."))
+            return redirect(request.path)
+        solution = get_object_or_404(Solution, pk=_target(request), contest=contest)
+        form = QualificationForm(request.POST, target=solution.pk)
+        if form.is_valid() and _act(
+            request,
+            lambda: eligibility_decide(
+                actor=request.user,
+                solution=solution,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                supplement_deadline=form.cleaned_data["supplement_deadline"],
+            ),
+            _("The decision on “%(title)s” is recorded.") % {"title": solution.title},
+            form=form,
+        ):
+            return redirect(request.path)
+        forms_by_solution[solution.pk] = form
+
+    queue = list(
+        Solution.objects.filter(contest=contest, status__in=queue_statuses)
+        .select_related("team", "team__lead_unit", "scenario", "scenario__track", "final_version")
+        .prefetch_related("final_version__files")
+        .order_by("submitted_at", "id")
+    )
+    for s in queue:
+        s.decision_form = forms_by_solution.get(s.pk) or QualificationForm(target=s.pk)
+        s.files = [
+            {"f": f, "url": reverse("submissions-api:file-download", kwargs={"pk": f.pk})}
+            for f in (s.final_version.files.all() if s.final_version else [])
+        ]
+    decided = (
+        Solution.objects.filter(contest=contest, eligibility_decisions__isnull=False)
+        .exclude(status__in=queue_statuses)
+        .annotate(decisions=Count("eligibility_decisions"))
+        .select_related("team", "scenario")
+        .order_by("-updated_at")[:50]
+    )
+    context = {
+        "contest": contest,
+        "q_round": q_round,
+        "review_open": bool(q_round and round_deadline_passed(q_round, now())),
+        "queue": queue,
+        "decided": decided,
+        "section": "qualification",
+    }
+    return render(request, "judging/dashboard/qualification.html", context)
+
+
+# --- objections ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard_objections(request, slug):
+    from judging.results_selectors import objection_list_for_user
+    from judging.services.objections import objection_decide
+
+    contest = _organizer_contest(request, slug)
+    forms_by_objection: dict[int, ObjectionDecideForm] = {}
+    if request.method == "POST":
+        if request.POST.get("op") != "decide":
+            messages.error(request, _("Unknown action."))
+            return redirect(request.path)
+        objection = get_object_or_404(Objection, pk=_target(request), publication__round__contest=contest)
+        form = ObjectionDecideForm(request.POST, target=objection.pk)
+        if form.is_valid() and _act(
+            request,
+            lambda: objection_decide(
+                objection=objection,
+                actor=request.user,
+                uphold=form.cleaned_data["decision"] == "uphold",
+                response=form.cleaned_data["response"],
+            ),
+            _("The objection has been decided."),
+            form=form,
+        ):
+            return redirect(request.path)
+        forms_by_objection[objection.pk] = form
+    objections = list(
+        objection_list_for_user(user=request.user, contest=contest).select_related(
+            "solution__team", "publication__round"
+        )
+    )
+    objections.sort(key=lambda o: (o.status != ObjectionStatus.OPEN, o.pk))
+    for o in objections:
+        if o.status == ObjectionStatus.OPEN:
+            o.decide_form = forms_by_objection.get(o.pk) or ObjectionDecideForm(target=o.pk)
+    context = {"contest": contest, "objections": objections, "section": "objections"}
+    return render(request, "judging/dashboard/objections.html", context)
+
+
+# --- awards ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard_awards(request, slug):
+    from judging.services.awards import awards_confirm, final_round
+    from judging.services.publication import current_publication
+
+    contest = _organizer_contest(request, slug)
+    form = AwardsForm(request.POST or None, contest=contest)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _act(
+            request,
+            lambda: awards_confirm(
+                contest=contest,
+                actor=request.user,
+                ranges=form.cleaned_data["ranges"],
+                merit_round=form.cleaned_data["merit_round"],
+            ),
+            _("The awards are confirmed."),
+            form=form,
+        )
+    ):
+        return redirect(request.path)
+    last = final_round(contest)
+    awards = (
+        Award.objects.filter(contest=contest)
+        .select_related("solution__team", "solution__scenario")
+        .order_by("final_rank", "id")
+    )
+    context = {
+        "contest": contest,
+        "form": form,
+        "final_round": last,
+        "final_publication": current_publication(last) if last else None,
+        "awards": awards,
+        "section": "awards",
+    }
+    return render(request, "judging/dashboard/awards.html", context)

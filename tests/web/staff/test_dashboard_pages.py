@@ -1,0 +1,366 @@
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contest.enums import RoundStatus, ScenarioStatus
+from contest.models import Scenario
+from judging.enums import ObjectionStatus
+from judging.models import Award, JudgeAssignment, JudgePoolMember, Objection, Publication, RoundResult
+from judging.services.scoring import review_submit
+from submissions.enums import EntryStatus, SolutionStatus
+from submissions.models import RoundEntry, Solution
+from tests.factories.contest import ContestRoleFactory, ScenarioFactory, UserFactory
+from tests.factories.submissions import SolutionFactory
+from tests.web.staff.helpers import speak_english
+
+pytestmark = [pytest.mark.django_db, pytest.mark.unit]
+
+
+def _urls(staff) -> list[str]:
+    slug = staff.contest.slug
+    return [
+        reverse("organizer_home"),
+        reverse("dashboard_contest", args=[slug]),
+        reverse("dashboard_qualification", args=[slug]),
+        reverse("dashboard_objections", args=[slug]),
+        reverse("dashboard_awards", args=[slug]),
+        reverse("dashboard_round", args=[staff.round.pk]),
+        reverse("dashboard_results", args=[staff.round.pk]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "who, status",
+    [("organizer", 200), ("judge", 403), ("publisher", 403), ("captain", 403), ("outsider", 403)],
+)
+def test_dashboard_pages_by_role(client, staff, who, status):
+    user = UserFactory() if who == "outsider" else getattr(staff, who)
+    client.force_login(user)
+    for url in _urls(staff):
+        assert client.get(url).status_code == status, url
+
+
+def test_dashboard_of_another_contest_is_forbidden(client, staff):
+    other = ContestRoleFactory(role="organizer").user
+    client.force_login(other)
+    assert client.get(reverse("dashboard_contest", args=[staff.contest.slug])).status_code == 403
+    assert client.get(reverse("dashboard_round", args=[staff.round.pk])).status_code == 403
+
+
+def test_dashboard_requires_login(client, staff):
+    for url in _urls(staff):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_non_organizer_posts_change_nothing(client, staff):
+    pending = ScenarioFactory(track=staff.scenario.track, status=ScenarioStatus.PENDING_REVIEW)
+    client.force_login(staff.judge)
+    response = client.post(
+        reverse("dashboard_contest", args=[staff.contest.slug]), {"op": "approve", "target": pending.pk}
+    )
+    assert response.status_code == 403
+    assert Scenario.objects.get(pk=pending.pk).status == ScenarioStatus.PENDING_REVIEW
+
+
+# --- scenario approvals and rounds -----------------------------------------------------------
+
+
+def test_approve_a_pending_scenario(client, staff):
+    pending = ScenarioFactory(track=staff.scenario.track, status=ScenarioStatus.PENDING_REVIEW, title="待审场景")
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_contest", args=[staff.contest.slug])
+    assert f'data-pending-scenario="{pending.pk}"' in client.get(url).content.decode()
+    response = client.post(url, {"op": "approve", "target": pending.pk})
+    assert response.status_code == 302
+    assert Scenario.objects.get(pk=pending.pk).status == ScenarioStatus.PUBLISHED
+
+
+def test_reject_needs_a_reason_shown_next_to_the_field(client, staff):
+    pending = ScenarioFactory(track=staff.scenario.track, status=ScenarioStatus.PENDING_REVIEW)
+    client.force_login(staff.organizer)
+    speak_english(client)
+    url = reverse("dashboard_contest", args=[staff.contest.slug])
+    response = client.post(url, {"op": "reject", "target": pending.pk, f"reject-{pending.pk}-reason": " "})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="id_reject-{pending.pk}-reason_error"' in body and "This field is required." in body
+    assert Scenario.objects.get(pk=pending.pk).status == ScenarioStatus.PENDING_REVIEW
+    client.post(url, {"op": "reject", "target": pending.pk, f"reject-{pending.pk}-reason": "奖金额度需核实"})
+    scenario = Scenario.objects.get(pk=pending.pk)
+    assert scenario.status == ScenarioStatus.DRAFT and scenario.rejection_reason == "奖金额度需核实"
+
+
+def test_close_and_reopen_judging(client, staff):
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_contest", args=[staff.contest.slug])
+    client.post(url, {"op": "close", "target": staff.round.pk})
+    staff.round.refresh_from_db()
+    assert staff.round.judging_closes_at <= timezone.now()
+    closes = (timezone.localtime() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {"op": "open", "target": staff.round.pk, f"open-{staff.round.pk}-closes_at": closes})
+    assert response.status_code == 302
+    staff.round.refresh_from_db()
+    assert staff.round.status == RoundStatus.JUDGING and staff.round.judging_closes_at > timezone.now()
+
+
+def test_open_judging_in_the_past_is_a_form_error(client, staff):
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_contest", args=[staff.contest.slug])
+    client.post(url, {"op": "close", "target": staff.round.pk})
+    past = (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(url, {"op": "open", "target": staff.round.pk, f"open-{staff.round.pk}-closes_at": past})
+    assert response.status_code == 200
+    assert response.context["rounds"][1]["open_form"].errors
+
+
+# --- round: pool, assignment, progress, charts ------------------------------------------------
+
+
+def test_add_judge_to_pool(client, staff):
+    newcomer = UserFactory(username="judge_new", full_name="新评委")
+    ContestRoleFactory(user=newcomer, contest=staff.contest, role="judge")
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_round", args=[staff.round.pk])
+    response = client.post(url, {"op": "pool_add", "pool_add-judge": newcomer.pk, "pool_add-load_cap": "5"})
+    assert response.status_code == 302
+    assert JudgePoolMember.objects.get(round=staff.round, judge=newcomer).load_cap == 5
+
+
+def test_add_judge_form_errors_are_next_to_the_field(client, staff):
+    client.force_login(staff.organizer)
+    speak_english(client)
+    response = client.post(
+        reverse("dashboard_round", args=[staff.round.pk]), {"op": "pool_add", "pool_add-load_cap": "0"}
+    )
+    body = response.content.decode()
+    assert 'id="id_pool_add-judge_error"' in body and 'id="id_pool_add-load_cap_error"' in body
+
+
+def test_auto_assign_reports_gaps(client, staff):
+    # A second solution no judge can take: every pool judge but one is removed.
+    second = SolutionFactory(contest=staff.contest, scenario=staff.scenario, title="第二方案")
+    RoundEntry.objects.create(round=staff.round, solution=second)
+    JudgePoolMember.objects.filter(round=staff.round).exclude(judge=staff.judge).delete()
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_round", args=[staff.round.pk])
+    assert client.post(url, {"op": "auto_assign"}).status_code == 302
+    assert JudgeAssignment.objects.filter(round=staff.round, solution=second, judge=staff.judge).exists()
+    speak_english(client)
+    body = client.get(url).content.decode()
+    assert "data-assign-report" in body and "Solutions still short of judges" in body
+    assert "第二方案" in body and "not enough judges without a conflict of interest" in body
+
+
+def _submit(staff, judge, assignment, values):
+    review_submit(
+        judge=judge,
+        assignment_id=assignment.pk,
+        scores=[(c.pk, v) for c, v in zip(staff.criteria, values, strict=True)],
+    )
+
+
+def test_progress_and_score_distributions(client, staff):
+    _submit(staff, staff.judge, staff.assignment, ("9", "9", "18"))
+    client.force_login(staff.organizer)
+    body = client.get(reverse("dashboard_round", args=[staff.round.pk])).content.decode()
+    assert re.search(r'data-judge-progress="judge_a".*?1 / 1', body, re.S)
+    assert re.search(r'data-judge-progress="judge_b".*?0 / 1', body, re.S)
+    assert '<svg viewBox="0 0 720' in body and 'data-series="评委甲"' in body
+    assert 'data-series="数字金融赛道"' in body
+    # 9·2 + 9 + 18 = 45 of 50 → 90.00 shown in the accessible table.
+    assert "90.00" in body
+
+
+# --- qualification ----------------------------------------------------------------------------
+
+
+def _queued_solution(staff):
+    solution = SolutionFactory(contest=staff.contest, scenario=staff.scenario, title="待审方案")
+    RoundEntry.objects.create(round=staff.q_round, solution=solution)
+    return solution
+
+
+def test_qualify_a_solution(client, staff):
+    solution = _queued_solution(staff)
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_qualification", args=[staff.contest.slug])
+    assert f'data-queue-solution="{solution.pk}"' in client.get(url).content.decode()
+    response = client.post(url, {"op": "qualify", "target": solution.pk, f"qualify-{solution.pk}-outcome": "qualified"})
+    assert response.status_code == 302
+    assert Solution.objects.get(pk=solution.pk).status == SolutionStatus.QUALIFIED
+    assert RoundEntry.objects.get(round=staff.round, solution=solution).status == EntryStatus.ACTIVE
+
+
+def test_disqualify_needs_a_reason(client, staff):
+    solution = _queued_solution(staff)
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_qualification", args=[staff.contest.slug])
+    response = client.post(
+        url, {"op": "qualify", "target": solution.pk, f"qualify-{solution.pk}-outcome": "disqualified"}
+    )
+    assert response.status_code == 200
+    assert f'id="id_qualify-{solution.pk}-reason_error"' in response.content.decode()
+    assert Solution.objects.get(pk=solution.pk).status == SolutionStatus.SUBMITTED
+
+
+def test_qualification_before_the_deadline_is_refused_with_a_message(client, staff):
+    staff.q_round.submission_deadline = timezone.now() + dt.timedelta(days=1)
+    staff.q_round.save()
+    solution = _queued_solution(staff)
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_qualification", args=[staff.contest.slug])
+    response = client.post(url, {"op": "qualify", "target": solution.pk, f"qualify-{solution.pk}-outcome": "qualified"})
+    assert response.status_code == 200 and response.context["queue"][0].decision_form.non_field_errors()
+    assert Solution.objects.get(pk=solution.pk).status == SolutionStatus.SUBMITTED
+
+
+# --- results: aggregation, advancement, publication, exports --------------------------------
+
+
+def _aggregate(client, staff):
+    _submit(staff, staff.judge, staff.assignment, ("8", "7.5", "15"))
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_results", args=[staff.round.pk])
+    with_tasks = client.post(url, {"op": "aggregate"})
+    assert with_tasks.status_code == 302
+    return url
+
+
+def test_aggregate_then_results_are_listed_with_status(client, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        url = _aggregate(client, staff)
+    result = RoundResult.objects.get(round=staff.round, solution=staff.solution)
+    assert result.score == Decimal("77.00")
+    body = client.get(url).content.decode()
+    assert 'data-state="done"' in body and f'data-result="{staff.solution.pk}"' in body
+    assert reverse("results-aggregate-status", kwargs={"round_id": staff.round.pk}) in body
+    assert "js/aggregation.js" in body
+
+
+def test_override_needs_a_reason_then_changes_advancement(client, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        url = _aggregate(client, staff)
+    before = RoundResult.objects.get(round=staff.round, solution=staff.solution).advanced
+    prefix = f"override-{staff.solution.pk}"
+    flip = "0" if before else "1"
+    response = client.post(url, {"op": "override", "target": staff.solution.pk, f"{prefix}-advanced": flip})
+    assert response.status_code == 200 and f'id="id_{prefix}-reason_error"' in response.content.decode()
+    client.post(
+        url,
+        {"op": "override", "target": staff.solution.pk, f"{prefix}-advanced": flip, f"{prefix}-reason": "评审会决定"},
+    )
+    result = RoundResult.objects.get(round=staff.round, solution=staff.solution)
+    assert result.advanced is (not before) and result.override_reason == "评审会决定"
+
+
+def test_publish_with_a_publicity_window(client, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        url = _aggregate(client, staff)
+    start = timezone.localtime().replace(second=0, microsecond=0)
+    end = start + dt.timedelta(days=7)
+    fmt = "%Y-%m-%dT%H:%M"
+    bad = client.post(
+        url,
+        {
+            "op": "publish",
+            "publish-publicity_starts_at": start.strftime(fmt),
+            "publish-publicity_ends_at": start.strftime(fmt),
+        },
+    )
+    assert bad.status_code == 200 and 'id="id_publish-publicity_ends_at_error"' in bad.content.decode()
+    assert not Publication.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url,
+            {
+                "op": "publish",
+                "publish-publicity_starts_at": start.strftime(fmt),
+                "publish-publicity_ends_at": end.strftime(fmt),
+            },
+        )
+    publication = Publication.objects.get(round=staff.round)
+    assert publication.publicity_ends_at == end
+    assert "data-publication" in client.get(url).content.decode()
+
+
+def test_export_links(client, staff):
+    client.force_login(staff.organizer)
+    body = client.get(reverse("dashboard_results", args=[staff.round.pk])).content.decode()
+    for kind in ("results", "scores"):
+        for fmt in ("csv", "xlsx"):
+            assert reverse("results-export", kwargs={"round_id": staff.round.pk, "kind": kind, "fmt": fmt}) in body
+
+
+# --- objections and awards ------------------------------------------------------------------
+
+
+def _published(client, staff, django_capture_on_commit_callbacks, *, ended=False) -> Publication:
+    with django_capture_on_commit_callbacks(execute=True):
+        url = _aggregate(client, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"op": "publish"})
+    assert response.status_code == 302
+    publication = Publication.objects.get(round=staff.round)
+    if ended:
+        Publication.objects.filter(pk=publication.pk).update(
+            publicity_starts_at=timezone.now() - dt.timedelta(days=8),
+            publicity_ends_at=timezone.now() - dt.timedelta(days=1),
+        )
+    return publication
+
+
+def test_objection_decide_needs_a_response(client, staff, django_capture_on_commit_callbacks):
+    publication = _published(client, staff, django_capture_on_commit_callbacks)
+    objection = Objection.objects.create(
+        publication=publication,
+        solution=staff.solution,
+        raised_by=staff.publisher,
+        objector_kind="individual",
+        real_name="钱实名",
+        organization_name="某单位",
+        reason="方案涉嫌抄袭",
+    )
+    url = reverse("dashboard_objections", args=[staff.contest.slug])
+    assert f'data-objection="{objection.pk}"' in client.get(url).content.decode()
+    prefix = f"decide-{objection.pk}"
+    response = client.post(url, {"op": "decide", "target": objection.pk, f"{prefix}-decision": "dismiss"})
+    assert response.status_code == 200 and f'id="id_{prefix}-response_error"' in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url,
+            {
+                "op": "decide",
+                "target": objection.pk,
+                f"{prefix}-decision": "dismiss",
+                f"{prefix}-response": "经核查不成立",
+            },
+        )
+    objection.refresh_from_db()
+    assert objection.status == ObjectionStatus.DISMISSED and objection.response == "经核查不成立"
+
+
+def test_awards_ranges_are_validated_then_confirmed(client, staff, django_capture_on_commit_callbacks):
+    _published(client, staff, django_capture_on_commit_callbacks, ended=True)
+    url = reverse("dashboard_awards", args=[staff.contest.slug])
+    response = client.post(url, {"op": "awards", "awards-first_from": "3", "awards-first_to": "1"})
+    assert response.status_code == 200 and 'id="id_awards-first_to_error"' in response.content.decode()
+    assert not Award.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"op": "awards", "awards-first_from": "1", "awards-first_to": "1"})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    award = Award.objects.get(contest=staff.contest)
+    assert award.solution_id == staff.solution.pk and award.level == "first"
+
+
+def test_dashboard_pages_have_no_inline_script(client, staff):
+    _submit(staff, staff.judge, staff.assignment, ("8", "7.5", "15"))
+    client.force_login(staff.organizer)
+    for url in _urls(staff):
+        body = client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), url
+        assert not re.search(r"\son[a-z]+=", body), url

@@ -62,6 +62,15 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+def release(response) -> bytes:
+    """Read a streamed response to the end, which closes its file through the test client's
+    wrapper (a bare `response.close()` would fire request_finished and close the test's
+    database connection)."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def media_snapshot(root) -> set:
     """Every file below `root` (the test's tmp dir, the media folder's parent)."""
     return {p.relative_to(root) for p in root.rglob("*") if p.is_file()}

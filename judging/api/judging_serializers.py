@@ -136,6 +136,12 @@ class ShortfallSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class AutomaticConflictSerializer(serializers.Serializer):
+    judge = serializers.IntegerField()
+    solution = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
 class AutoAssignReportSerializer(serializers.Serializer):
     round_id = serializers.IntegerField()
     run_id = serializers.CharField()
@@ -216,8 +222,62 @@ def neutral_file_name(*, solution_id: int, version_number: int, kind: str, origi
     return f"solution-{solution_id}-v{version_number}-{kind}.{ext}"
 
 
+# Declared shapes of the judge's view (for the OpenAPI schema); the values are built in
+# JudgeAssignmentOutputSerializer.to_representation so that nothing else can slip in.
+class _JudgeRoundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    blind_review = serializers.BooleanField()
+    status = serializers.CharField()
+    judging_opens_at = serializers.DateTimeField(allow_null=True)
+    judging_closes_at = serializers.DateTimeField(allow_null=True)
+
+
+class _JudgeFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField(help_text="Neutral (solution-<id>-v<n>-<kind>.<ext>) when the round is blind.")
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    download_url = serializers.CharField(allow_null=True)
+
+
+class _JudgeVersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    files = _JudgeFileSerializer(many=True)
+
+
+class _IdTitleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField(required=False)
+    title = serializers.CharField(required=False)
+    name = serializers.CharField(required=False)
+
+
+class _JudgeSolutionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    abstract = serializers.CharField()
+    scenario = _IdTitleSerializer()
+    track = _IdTitleSerializer()
+    version = _JudgeVersionSerializer(allow_null=True)
+
+
+class _JudgeTeamSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    lead_unit = serializers.CharField()
+
+
 class JudgeAssignmentOutputSerializer(serializers.Serializer):
     """What a judge sees of one assignment. Team identity only when the round is not blind."""
+
+    id = serializers.IntegerField()
+    round = _JudgeRoundSerializer()
+    solution = _JudgeSolutionSerializer()
+    rubric = RubricOutputSerializer(allow_null=True)
+    review = OwnReviewOutputSerializer(allow_null=True)
+    team = _JudgeTeamSerializer(required=False, help_text="Only when the round is not blind.")
 
     def to_representation(self, a: JudgeAssignment) -> dict:
         round_ = a.round

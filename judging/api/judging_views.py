@@ -245,6 +245,16 @@ class ConflictListCreateApi(_Base):
         return Response(s.ConflictOutputSerializer(conflict).data, status=status.HTTP_201_CREATED)
 
 
+class AutomaticConflictListApi(_Base):
+    @extend_schema(responses=s.AutomaticConflictSerializer(many=True), operation_id="judging_round_conflicts_automatic")
+    def get(self, request, round_id: int):
+        """Every (judge in the pool, solution of the round) pair in conflict, with the reasons."""
+        round_ = _round(round_id)
+        _require_organizer(request.user, round_)
+        rows = conflict_services.round_conflicts(round_=round_)
+        return Response(s.AutomaticConflictSerializer(rows, many=True).data)
+
+
 # --- assignments (organizer) -----------------------------------------------------------------
 class RoundAssignmentListCreateApi(_Base):
     @extend_schema(responses=s.AssignmentOutputSerializer(many=True), operation_id="judging_round_assignments_list")

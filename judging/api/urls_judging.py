@@ -11,6 +11,11 @@ urlpatterns = [
     path("judging/pool/<int:member_id>/", v.PoolMemberDetailApi.as_view(), name="judging-pool-member"),
     path("judging/rounds/<int:round_id>/conflicts/", v.ConflictListCreateApi.as_view(), name="judging-conflicts"),
     path(
+        "judging/rounds/<int:round_id>/conflicts/computed/",
+        v.AutomaticConflictListApi.as_view(),
+        name="judging-conflicts-computed",
+    ),
+    path(
         "judging/rounds/<int:round_id>/assignments/",
         v.RoundAssignmentListCreateApi.as_view(),
         name="judging-round-assignments",

@@ -154,6 +154,17 @@ def conflict_index_for(*, contest_id: int, judges: Iterable[User], solutions: It
     )
 
 
+def round_conflicts(*, round_: Round) -> list[dict]:
+    """Conflicts between the round's pool and its solutions, with reasons (read-only, bulk)."""
+    from judging.models import JudgePoolMember
+    from judging.selectors import round_solutions
+
+    judges = dict(JudgePoolMember.objects.filter(round=round_).values_list("judge_id", "judge__organization_id"))
+    solutions = dict(round_solutions(round_=round_).values_list("id", "team_id"))
+    index = ConflictIndex(contest_id=round_.contest_id, judges=judges, solutions=solutions)
+    return [{"judge": j, "solution": s, "reasons": index.reasons(j, s)} for s, j in sorted(index.conflicted_pairs())]
+
+
 def judge_conflicts_with(*, judge: User, solution: Solution) -> list[str]:
     """Reasons why `judge` conflicts with `solution` (a handful of queries)."""
     index = conflict_index_for(contest_id=solution.contest_id, judges=[judge], solutions=[solution])

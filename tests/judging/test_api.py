@@ -113,6 +113,11 @@ def test_conflict_endpoints(world, api_client):
     r = client.post(f"{BASE}/rounds/{world.round.pk}/conflicts/", {"judge": world.judge.pk, "reason": "x"})
     assert (r.status_code, r.json()["code"]) == (400, "conflict_target_invalid")
     assert [c["reason"] for c in client.get(f"{BASE}/rounds/{world.round.pk}/conflicts/").json()] == ["同事"]
+    computed = client.get(f"{BASE}/rounds/{world.round.pk}/conflicts/computed/").json()
+    assert computed == [
+        {"judge": world.judge.pk, "solution": world.solution.pk, "reasons": ["manual"]},
+        {"judge": world.conflicted_judge.pk, "solution": world.solution.pk, "reasons": ["organization_group"]},
+    ]
 
 
 def test_assignment_endpoints_and_auto_assign_report(world, api_client):

@@ -1,13 +1,35 @@
 """The notification centre: the signed-in user's in-app notices."""
 
+import re
+from urllib.parse import urlsplit
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .models import Channel, Notification
 from .services import notification_mark_all_read, notification_mark_read
+
+# Notices written by services may point at API resources; show the matching web page instead.
+_API_TO_PAGE = (
+    (re.compile(r"^/api/v1/scenarios/(\d+)/?$"), "scenario_detail"),
+    (re.compile(r"^/api/v1/solutions/(\d+)/?$"), "solution_detail"),
+    (re.compile(r"^/api/v1/teams/(\d+)/?$"), "team_detail"),
+)
+
+
+def _page_for(link: str) -> str:
+    if not link:
+        return ""
+    path = urlsplit(link).path if "://" in link else link
+    for pattern, name in _API_TO_PAGE:
+        match = pattern.match(path)
+        if match:
+            return reverse(name, args=[int(match.group(1))])
+    return "" if path.startswith("/api/") else link
 
 
 def _own_notices(user):
@@ -31,7 +53,7 @@ def notification_list(request):
 def notification_detail(request, pk):
     notice = get_object_or_404(_own_notices(request.user), pk=pk)
     notification_mark_read(user=request.user, notification=notice)
-    link = notice.link if notice.link and not notice.link.startswith("/api/") else ""
+    link = _page_for(notice.link)
     if link and not url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
         link = ""
     return render(request, "notifications/notification_detail.html", {"notice": notice, "link": link})

@@ -131,3 +131,20 @@ class WithdrawForm(forms.Form):
         self.fields["confirm"].required = needs_confirmation
         if not needs_confirmation:
             del self.fields["confirm"]
+
+
+class TransferForm(forms.Form):
+    """Move a solution whose scenario was withdrawn (撤榜) to another scenario of the same track."""
+
+    scenario = forms.ModelChoiceField(label=_("New scenario"), queryset=None)
+
+    def __init__(self, *args, solution, **kwargs):
+        from contest.enums import ScenarioStatus
+        from contest.models import Scenario
+
+        super().__init__(*args, **kwargs)
+        self.fields["scenario"].queryset = (
+            Scenario.objects.filter(track_id=solution.scenario.track_id, status=ScenarioStatus.PUBLISHED)
+            .exclude(pk=solution.scenario_id)
+            .order_by("id")
+        )

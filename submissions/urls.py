@@ -18,4 +18,5 @@ urlpatterns = [
     path("solutions/<int:pk>/receipts/<int:receipt_pk>/", views.receipt_detail, name="receipt_detail"),
     path("solutions/<int:pk>/withdraw/", views.solution_withdraw, name="solution_withdraw"),
     path("solutions/<int:pk>/supplement/", views.solution_supplement, name="solution_supplement"),
+    path("solutions/<int:pk>/transfer/", views.solution_transfer, name="solution_transfer"),
 ]

@@ -24,7 +24,16 @@ from contest.selectors import contest_list_for_user, scenario_list_for_user
 
 from . import services
 from .enums import InvitationStatus, SolutionStatus
-from .forms import InviteForm, SolutionStartForm, SubmitForm, SupplementForm, TeamForm, VersionUploadForm, WithdrawForm
+from .forms import (
+    InviteForm,
+    SolutionStartForm,
+    SubmitForm,
+    SupplementForm,
+    TeamForm,
+    TransferForm,
+    VersionUploadForm,
+    WithdrawForm,
+)
 from .models import Invitation, TeamMembership
 from .permissions import can_view_solution_history, is_team_captain, is_team_member
 from .selectors import (
@@ -320,6 +329,8 @@ def _solution_context(request, solution, **forms):
         "upload_form": forms.get("upload_form") or VersionUploadForm(initial={"title": solution.title}),
         "submit_form": forms.get("submit_form") or SubmitForm(versions=versions),
         "supplement_form": forms.get("supplement_form") or SupplementForm(),
+        "can_transfer": captain and solution.status == SolutionStatus.PENDING_TRANSFER,
+        "transfer_form": forms.get("transfer_form") or TransferForm(solution=solution),
         "upload_api_url": _upload_api_url(solution),
         "results": _published_results_for(request.user, solution),
     }
@@ -491,4 +502,22 @@ def solution_supplement(request, pk):
             messages.success(request, _("The supplement has been submitted for a new review."))
             return redirect("solution_detail", pk=solution.pk)
     context = _solution_context(request, solution, supplement_form=form)
+    return render(request, "submissions/solution_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def solution_transfer(request, pk):
+    """Move a pending-transfer solution (its scenario was withdrawn) to another scenario of the track."""
+    solution = _solution_for_team(request, pk)
+    form = TransferForm(request.POST, solution=solution)
+    if form.is_valid():
+        try:
+            services.solution_transfer(actor=request.user, solution=solution, scenario=form.cleaned_data["scenario"])
+        except SERVICE_ERRORS as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The solution now answers the new scenario."))
+            return redirect("solution_detail", pk=solution.pk)
+    context = _solution_context(request, solution, transfer_form=form)
     return render(request, "submissions/solution_detail.html", context, status=400)

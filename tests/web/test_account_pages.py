@@ -133,3 +133,22 @@ def test_notification_centre_marks_read_and_hides_others(client):
     client.post(reverse("notification_read_all"))
     assert not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
     assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+@pytest.mark.parametrize(
+    "link, expected",
+    [
+        ("/api/v1/scenarios/7/", "/scenarios/7/"),
+        ("http://127.0.0.1:8000/api/v1/solutions/3/", "/solutions/3/"),
+        ("/api/v1/rounds/1/results/", ""),
+        ("/team/", "/team/"),
+        ("https://evil.example.com/x", ""),
+    ],
+)
+def test_notice_links_lead_to_pages(client, link, expected):
+    user = UserFactory()
+    notice = Notification.objects.create(
+        recipient=user, kind="k", channel=Channel.IN_APP, subject="s", body="b", dedup_key="l", link=link
+    )
+    client.force_login(user)
+    assert client.get(reverse("notification_detail", args=[notice.pk])).context["link"] == expected

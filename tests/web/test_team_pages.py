@@ -202,3 +202,21 @@ def test_withdraw_after_deadline_requires_explicit_confirmation(client, world):
     assert response.status_code == 302
     solution.refresh_from_db()
     assert solution.status == SolutionStatus.RETIRED
+
+
+def test_transfer_a_solution_of_a_withdrawn_scenario(client, world):
+    from tests.factories.contest import ScenarioFactory
+
+    target = ScenarioFactory(track=world.fin, publisher=world.bank, title="同赛道新场景")
+    other_track = ScenarioFactory(track=world.mfg, publisher=world.electric, title="别的赛道")
+    solution = SolutionFactory(team=world.team, scenario=world.s_fin, status=SolutionStatus.PENDING_TRANSFER)
+    client.force_login(world.captain)
+    page = client.get(reverse("solution_detail", args=[solution.pk])).content.decode()
+    assert "同赛道新场景" in page and "别的赛道" not in page
+    url = reverse("solution_transfer", args=[solution.pk])
+    assert client.post(url, {"scenario": other_track.pk}).status_code == 400
+    response = client.post(url, {"scenario": target.pk})
+    assert response.status_code == 302
+    solution.refresh_from_db()
+    # No final version yet, so it goes back to draft (the service keeps versions either way).
+    assert solution.scenario == target and solution.status == SolutionStatus.DRAFT

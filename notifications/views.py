@@ -45,7 +45,11 @@ def notification_list(request):
     return render(
         request,
         "notifications/notification_list.html",
-        {"page": page, "unread_only": bool(request.GET.get("unread")), "querystring": ""},
+        {
+            "page": page,
+            "unread_only": bool(request.GET.get("unread")),
+            "querystring": "unread=1" if request.GET.get("unread") else "",
+        },
     )
 
 

@@ -5,7 +5,8 @@ Who sees a solution:
 - members of its team;
 - organizers of its contest (and superusers);
 - the scenario's publisher (a publisher role for the scenario's organization) once the
-  qualification round's submission deadline has passed;
+  qualification round's submission deadline has passed, and only solutions that were handed in
+  (a final version, not a draft, not withdrawn before the deadline, not void);
 - judges holding an ACTIVE assignment for it, unless a conflict of interest names them and
   the solution, its team, or one of the team's organizations. When the viewer sees it *only*
   as a judge and that assignment's round is blind, nothing names the team or its people.
@@ -22,6 +23,7 @@ from contest.models import Contest, ContestRole, Round
 from contest.roles import is_organizer
 from judging.models import ConflictOfInterest, JudgeAssignment
 
+from .enums import SolutionStatus
 from .models import (
     EligibilityDecision,
     Invitation,
@@ -33,9 +35,8 @@ from .models import (
     TeamMembership,
 )
 
-
-def floor_to_second(at: dt.datetime) -> dt.datetime:
-    return at.replace(microsecond=0)
+# A publisher never sees these, even for its own scenario after the deadline.
+PUBLISHER_HIDDEN_STATUSES = (SolutionStatus.DRAFT, SolutionStatus.WITHDRAWN, SolutionStatus.VOID)
 
 
 def round_deadline_passed(round_: Round, at: dt.datetime) -> bool:
@@ -93,7 +94,8 @@ def _publisher_q(user, at: dt.datetime) -> Q:
         round_ = first_rounds.get(contest_id)
         if round_ is not None and round_deadline_passed(round_, at):
             q |= Q(contest_id=contest_id, scenario__publisher_id=organization_id)
-    return q
+    # Only what was handed in: drafts and solutions withdrawn before the deadline stay the team's.
+    return q & Q(final_version__isnull=False) & ~Q(status__in=PUBLISHER_HIDDEN_STATUSES)
 
 
 def solution_list_for_user(user, contest: Contest | None = None, *, at: dt.datetime | None = None) -> QuerySet:

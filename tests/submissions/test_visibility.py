@@ -96,6 +96,9 @@ def test_list_matrix(api_client, clock, world, role):
     assert (world["solution"].pk in ids) == (role in SEES_SOLUTION)
     if role == "captain_b":
         assert ids == {world["b_solution"].pk}
+    if role == "publisher_after":
+        # Team B's draft on the same scenario was never handed in: the publisher does not see it.
+        assert ids == {world["solution"].pk}
 
 
 WRITE_ENDPOINTS = ["upload", "submit", "withdraw", "transfer", "supplement", "eligibility_post"]

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -274,7 +275,10 @@ def dashboard_round(request, pk):
                 request.session[SESSION_REPORT.format(round_.pk)] = data
                 messages.success(
                     request,
-                    _("%(created)s assignments created; %(complete)s of %(solutions)s solutions have enough judges.")
+                    _(
+                        "Auto-assignment done: %(created)s new assignments; "
+                        "%(complete)s of %(solutions)s solutions have enough judges."
+                    )
                     % {"created": report.created, "complete": report.complete, "solutions": report.solutions},
                 )
             return redirect(request.path)
@@ -386,6 +390,7 @@ def dashboard_results(request, pk):
         )
     ]
     status = aggregation_status_get(round_=round_)
+    status["updated"] = parse_datetime(status["updated_at"]) if status.get("updated_at") else None
     context = {
         "contest": round_.contest,
         "round": round_,

@@ -3,12 +3,12 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import NotAllowedError
+from config.api import CappedPageNumberPagination, NotAllowedError
 from contest.models import Organization, Round, Track, User
 from judging import selectors
 from judging.api import judging_serializers as s
@@ -256,13 +256,43 @@ class AutomaticConflictListApi(_Base):
 
 
 # --- assignments (organizer) -----------------------------------------------------------------
-class RoundAssignmentListCreateApi(_Base):
-    @extend_schema(responses=s.AssignmentOutputSerializer(many=True), operation_id="judging_round_assignments_list")
-    def get(self, request, round_id: int):
-        round_ = _round(round_id)
-        _require_organizer(request.user, round_)
-        qs = selectors.assignment_list_for_round(round_=round_)
-        return Response(s.AssignmentOutputSerializer(qs, many=True).data)
+class _OrganizerRoundList(generics.ListAPIView):
+    """Paginated organizer list of a round's rows, filterable by ?judge= and ?solution=."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = CappedPageNumberPagination
+    filter_backends: list = []
+
+    def _filtered(self, qs):
+        for param in ("judge", "solution"):
+            value = self.request.query_params.get(param, "")
+            if value.isdigit():
+                qs = qs.filter(**{f"{param}_id": int(value)})
+        return qs
+
+
+class RoundAssignmentListCreateApi(_OrganizerRoundList):
+    serializer_class = s.AssignmentOutputSerializer
+
+    def get_queryset(self):
+        round_ = _round(self.kwargs["round_id"])
+        _require_organizer(self.request.user, round_)
+        qs = self._filtered(selectors.assignment_list_for_round(round_=round_))
+        active = self.request.query_params.get("active")
+        if active in ("true", "false"):
+            qs = qs.filter(active=active == "true")
+        return qs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("judge", int, required=False),
+            OpenApiParameter("solution", int, required=False),
+            OpenApiParameter("active", bool, required=False),
+        ],
+        operation_id="judging_round_assignments_list",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=s.AssignmentInputSerializer, responses={201: s.AssignmentOutputSerializer})
     def post(self, request, round_id: int):
@@ -303,12 +333,30 @@ class AssignmentDetailApi(_Base):
 
 
 # --- reviews (organizer) ---------------------------------------------------------------------
-class RoundReviewListApi(_Base):
-    @extend_schema(responses=s.ReviewOutputSerializer(many=True), operation_id="judging_round_reviews_list")
-    def get(self, request, round_id: int):
-        round_ = _round(round_id)
-        _require_organizer(request.user, round_)
-        return Response(s.ReviewOutputSerializer(selectors.review_list_for_round(round_=round_), many=True).data)
+class RoundReviewListApi(_OrganizerRoundList):
+    """Organizer view of every review of a round, with scores and revisions."""
+
+    serializer_class = s.ReviewOutputSerializer
+
+    def get_queryset(self):
+        round_ = _round(self.kwargs["round_id"])
+        _require_organizer(self.request.user, round_)
+        qs = self._filtered(selectors.review_list_for_round(round_=round_))
+        status_ = self.request.query_params.get("status")
+        if status_:
+            qs = qs.filter(status=status_)
+        return qs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("judge", int, required=False),
+            OpenApiParameter("solution", int, required=False),
+            OpenApiParameter("status", str, required=False, enum=["draft", "submitted", "returned", "voided"]),
+        ],
+        operation_id="judging_round_reviews_list",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 def _review_for_organizer(user, review_id: int) -> Review:

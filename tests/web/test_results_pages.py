@@ -154,3 +154,16 @@ def test_objection_after_publicity_is_refused(client, world, scored):
     response = client.post(url, objection_data(world, scored))
     assert response.status_code == 400
     assert not Objection.objects.exists()
+
+
+def test_results_page_query_count_does_not_grow_with_rows(client, world, scored, django_assert_max_num_queries):
+    publish(world)
+    url = reverse("results", args=[world.contest.slug])
+    with django_assert_max_num_queries(20) as ctx:
+        client.get(url)
+    baseline = len(ctx.captured_queries)
+    world.round2.publications.update(
+        table=[dict(world.round2.publications.get().table[0], solution_id=1000 + i, rank=i) for i in range(1, 40)]
+    )
+    with django_assert_max_num_queries(baseline):
+        client.get(url)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from submissions.enums import SolutionStatus
 from submissions.models import Invitation, Solution, TeamMembership
-from tests.factories.contest import OrganizationFactory, UserFactory
+from tests.factories.contest import OrganizationFactory, ScenarioFactory, UserFactory
 from tests.factories.submissions import SolutionFactory, TeamMembershipFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
@@ -220,3 +220,16 @@ def test_transfer_a_solution_of_a_withdrawn_scenario(client, world):
     solution.refresh_from_db()
     # No final version yet, so it goes back to draft (the service keeps versions either way).
     assert solution.scenario == target and solution.status == SolutionStatus.DRAFT
+
+
+def test_team_page_query_count_does_not_grow_with_members(client, world, django_assert_max_num_queries):
+    client.force_login(world.captain)
+    url = reverse("team_detail", args=[world.team.pk])
+    with django_assert_max_num_queries(40) as ctx:
+        client.get(url)
+    baseline = len(ctx.captured_queries)
+    for _ in range(5):
+        TeamMembershipFactory(team=world.team)
+        SolutionFactory(team=world.team, scenario=ScenarioFactory(track=world.fin, publisher=world.bank))
+    with django_assert_max_num_queries(baseline):
+        client.get(url)

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
 from contest.audit import audit_record
@@ -94,7 +95,8 @@ def fictional_credit_code(index: int, *, government: bool) -> str:
 
 
 def load_organizations(ctx: DemoContext) -> None:
-    for index, (key, (name, short, kind, _parent)) in enumerate(data.ORGANIZATIONS.items(), start=1):
+    # A parent group is listed before its members, so it exists when a member names it.
+    for index, (key, (name, short, kind, parent)) in enumerate(data.ORGANIZATIONS.items(), start=1):
         ctx.orgs[key] = ctx.upsert(
             Organization,
             {"name": name},
@@ -102,11 +104,9 @@ def load_organizations(ctx: DemoContext) -> None:
                 "short_name": short,
                 "kind": kind,
                 "credit_code": fictional_credit_code(index, government=kind == "government"),
+                "parent": ctx.orgs[parent] if parent else None,
             },
         )
-    for key, (_name, _short, _kind, parent) in data.ORGANIZATIONS.items():
-        if parent:
-            ctx.orgs[key] = ctx.upsert(Organization, {"pk": ctx.orgs[key].pk}, {"parent": ctx.orgs[parent]})
 
 
 def load_contest(ctx: DemoContext) -> None:
@@ -208,11 +208,13 @@ def load_scenarios(ctx: DemoContext) -> None:
     published_at = ctx.when(data.ROUNDS[0]["submission_opens_at"])
     for spec in [*data.SCENARIOS, *data.EXTRA_SCENARIOS]:
         status = spec.get("status", "published")
+        values = {"track": ctx.tracks[spec["track"]], "publisher": ctx.orgs[spec["publisher"]], **_scenario_texts(spec)}
+        create_only = {"status": status}
+        if status == "published":
+            # Published with the contest: moves with the calendar.
+            values["published_at"] = published_at
         ctx.scenarios[spec["code"]] = ctx.upsert(
-            Scenario,
-            {"contest": ctx.contest, "code": spec["code"]},
-            {"track": ctx.tracks[spec["track"]], "publisher": ctx.orgs[spec["publisher"]], **_scenario_texts(spec)},
-            create_only={"status": status, "published_at": published_at if status == "published" else None},
+            Scenario, {"contest": ctx.contest, "code": spec["code"]}, values, create_only=create_only
         )
 
 
@@ -228,6 +230,7 @@ def load_users(ctx: DemoContext) -> None:
                 "is_active": True,
                 **flags,
             },
+            create_only={"password": make_password(data.DEMO_PASSWORD)},
         )
         # Hashing again would change the row (new salt): set the password only when it differs.
         if not user.check_password(data.DEMO_PASSWORD):

@@ -117,6 +117,19 @@ def test_original_dates_keep_the_2021_calendar():
     assert not round_accepts_submissions(round1, data.at(2021, 6, 21))
 
 
+def test_switching_calendars_moves_every_date_and_back():
+    _load()
+    shifted = list(
+        Round.objects.order_by("sequence").values_list("submission_deadline", "judging_opens_at", "publish_at")
+    )
+    _load("--original-dates")
+    assert Scenario.objects.get(code="SC-01").published_at == data.at(2021, 5, 20, 10)
+    _load()
+    assert list(
+        Round.objects.order_by("sequence").values_list("submission_deadline", "judging_opens_at", "publish_at")
+    ) == (shifted)
+
+
 def test_what_demo_users_did_survives_a_reload():
     _load()
     Scenario.objects.filter(code="SC-22").update(status=ScenarioStatus.PUBLISHED)

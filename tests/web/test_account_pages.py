@@ -47,6 +47,14 @@ def test_sign_up_errors_next_to_fields_in_chinese(client):
     assert response.status_code == 200
     assert 'id="id_username_error"' in body and 'id="id_email_error"' in body
     assert 'aria-invalid="true"' in body
+    assert "此项为必填项" in body and "该电子邮箱已注册账号" in body
+
+
+def test_form_errors_follow_the_chosen_language(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(reverse("signup"), {"username": "", "preferred_language": "en"})
+    body = response.content.decode()
+    assert "This field is required." in body and "此项为必填项" not in body
 
 
 def test_login_page_and_wrong_password(client):

@@ -289,7 +289,7 @@ def _notify_judges(*, round_: Round, counts: dict[int, int], run_id: str) -> Non
 
 def _lock_round(round_: Round) -> Round:
     # Lock the round row: serialises auto-runs and hand assignments so load caps hold.
-    locked = Round.objects.select_for_update().select_related("contest").get(pk=round_.pk)
+    locked = Round.objects.select_for_update(of=("self",), no_key=True).select_related("contest").get(pk=round_.pk)
     if locked.status in FINISHED_STATUSES:
         raise RoundFinishedError()
     return locked

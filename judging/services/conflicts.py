@@ -273,7 +273,7 @@ def conflict_add(
         },
     )
     active = list(
-        JudgeAssignment.objects.select_for_update()
+        JudgeAssignment.objects.select_for_update(of=("self",))
         .filter(judge=judge, active=True, round__contest_id=contest_id)
         .select_related("solution")
         .order_by("id")

@@ -29,7 +29,7 @@ def round_open_judging(*, actor: User, round_: Round, closes_at: dt.datetime | N
     now unless it is already in the past; `closes_at` replaces the closing time. The window must
     end in the future. Audited.
     """
-    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    round_ = Round.objects.select_for_update(no_key=True).get(pk=round_.pk)
     if round_.status not in OPENABLE:
         raise RoundStatusError(extra={"status": round_.status})
     now = timezone.now()
@@ -53,7 +53,7 @@ def round_close_judging(*, actor: User, round_: Round) -> Round:
     The status stays `judging` (the window is what refuses scores) until aggregation moves the
     round on. Locks the round row. Audited. Closing an already closed window changes nothing.
     """
-    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    round_ = Round.objects.select_for_update(no_key=True).get(pk=round_.pk)
     if round_.status != RoundStatus.JUDGING:
         raise RoundStatusError(extra={"status": round_.status})
     now = timezone.now()

@@ -18,8 +18,14 @@ def rubric_is_frozen(*, round_id: int) -> bool:
 
 
 def _check_not_frozen(round_id: int) -> None:
-    # Lock the round row so no rubric edit interleaves with the first score of the round.
-    Round.objects.select_for_update().filter(pk=round_id).first()
+    """Lock the round and its rubrics, then refuse if any score exists.
+
+    Scoring holds a share lock on the rubric it validates against until it commits, so a first
+    score and a rubric edit never interleave: whichever locks first wins, the other sees it.
+    """
+    # FOR NO KEY UPDATE: it must not block the foreign-key checks of concurrent score inserts.
+    Round.objects.select_for_update(no_key=True).filter(pk=round_id).first()
+    list(Rubric.objects.select_for_update().filter(round_id=round_id).values_list("id", flat=True))
     if rubric_is_frozen(round_id=round_id):
         raise RubricFrozenError()
 

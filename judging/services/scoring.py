@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Context, Decimal, InvalidOperation, localcontext
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from contest.audit import audit_record
@@ -146,6 +146,13 @@ def _revision(*, review: Review, actor: User, status: str, reason: str = "") -> 
     )
 
 
+def _share_lock_rubric(rubric_id: int) -> Rubric:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM judging_rubric WHERE id = %s FOR SHARE", [rubric_id])
+    return Rubric.objects.get(pk=rubric_id)
+
+
 def _locked_for_judge(*, judge: User, assignment_id: int) -> tuple[JudgeAssignment, Review | None, Rubric, list]:
     # Lock the assignment: the guard row of its one review (two submits serialise here).
     assignment = (
@@ -163,6 +170,10 @@ def _locked_for_judge(*, judge: User, assignment_id: int) -> tuple[JudgeAssignme
     rubric = rubric_for_track(round_=assignment.round, track_id=assignment.solution.scenario.track_id)
     if rubric is None:
         raise RubricMissingError()
+    # Share-lock the rubric until commit: a rubric edit (which locks the round's rubrics FOR UPDATE
+    # and then looks for scores) either finishes first, and we read its result below, or waits
+    # for this score and then finds the rubric frozen.
+    rubric = _share_lock_rubric(rubric.pk)
     criteria = list(rubric.criteria.order_by("order", "id"))
     review = Review.objects.select_for_update().filter(assignment=assignment).first()
     if review is not None and review.status in (ReviewStatus.SUBMITTED, ReviewStatus.VOIDED):
@@ -261,7 +272,11 @@ def review_return(*, actor: User, review: Review, reason: str) -> Review:
     if not reason:
         raise ReasonRequiredError()
     JudgeAssignment.objects.select_for_update().filter(pk=review.assignment_id).first()
-    review = Review.objects.select_for_update().select_related("round", "round__contest", "judge").get(pk=review.pk)
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("round", "round__contest", "judge")
+        .get(pk=review.pk)
+    )
     if review.status != ReviewStatus.SUBMITTED:
         raise ReviewNotSubmittedError(extra={"status": review.status})
     if review.round.status != RoundStatus.JUDGING:
@@ -318,7 +333,7 @@ def review_void(*, actor: User, review: Review, reason: str) -> Review:
     if not reason:
         raise ReasonRequiredError()
     JudgeAssignment.objects.select_for_update().filter(pk=review.assignment_id).first()
-    review = Review.objects.select_for_update().select_related("round").get(pk=review.pk)
+    review = Review.objects.select_for_update(of=("self",)).select_related("round").get(pk=review.pk)
     if review.status == ReviewStatus.VOIDED:
         raise ReviewVoidedError()
     if review.round.status == RoundStatus.CLOSED:

@@ -60,3 +60,47 @@ def test_concurrent_double_submit_one_wins(world, monkeypatch):
     assert review.status == "submitted"
     assert Score.objects.filter(review=review).count() == 3
     assert ReviewRevision.objects.filter(review=review).count() == 1
+
+
+def test_rubric_edit_racing_the_first_score_finds_it_frozen(world, monkeypatch):
+    from decimal import Decimal
+
+    from judging.errors import RubricFrozenError
+    from judging.services.rubrics import criterion_update
+
+    original = scoring._apply
+    started = threading.Event()
+
+    def slow_apply(**kwargs):
+        started.set()
+        time.sleep(0.5)
+        return original(**kwargs)
+
+    monkeypatch.setattr(scoring, "_apply", slow_apply)
+    outcomes = {}
+
+    def score():
+        try:
+            scoring.review_save_draft(judge=world.judge, assignment_id=world.assignment.pk, scores=full_scores(world))
+            outcomes["score"] = "ok"
+        finally:
+            connections.close_all()
+
+    def edit():
+        try:
+            started.wait(10)
+            criterion_update(actor=world.organizer, criterion=world.criteria[0], max_score=Decimal("5"))
+            outcomes["edit"] = "ok"
+        except RubricFrozenError:
+            outcomes["edit"] = "rubric_frozen"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=score), threading.Thread(target=edit)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcomes == {"score": "ok", "edit": "rubric_frozen"}
+    world.criteria[0].refresh_from_db()
+    assert world.criteria[0].max_score == Decimal("10")

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.web.catalogues import ensure_compiled
+
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,22 +41,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogues():
     """Pages speak Chinese only with compiled catalogues; compile them if `make` has not."""
-    import importlib.util
-
-    locale = Path(settings.BASE_DIR) / "locale"
-    stale = [
-        po
-        for po in locale.glob("*/LC_MESSAGES/django.po")
-        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
-    ]
-    if stale:
-        spec = importlib.util.spec_from_file_location("pofile", locale / "pofile.py")
-        pofile = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(pofile)
-        pofile.compile_all(locale)
-        from django.utils.translation import trans_real
-
-        trans_real._translations = {}  # forget catalogues loaded before they were compiled
+    ensure_compiled()
 
 
 @pytest.fixture(scope="session")

@@ -187,3 +187,24 @@ def outbox_sweep(*, older_than: timedelta | None = None, limit: int | None = Non
     if ids:
         logger.info("Outbox sweep re-enqueued %d notices", len(ids))
     return ids
+
+
+def notifications_retry(*, notification_ids: list[int]) -> list[int]:
+    """An operator sends given-up e-mail notices again: attempts reset, enqueued on commit.
+
+    Only unsent e-mail rows are touched; sent ones stay sent (no way to send a notice twice).
+    Returns the ids enqueued.
+    """
+    from .services import enqueue_send
+
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=notification_ids, channel=Channel.EMAIL, sent_at__isnull=True)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(attempts=0, last_enqueued_at=timezone.now())
+        if ids:
+            transaction.on_commit(lambda: enqueue_send(ids))
+    return ids

@@ -228,3 +228,22 @@ def test_contest_time_zone_must_exist(world, zone, status):
         f"/api/v1/contests/{world.contest.pk}/", {"time_zone": zone}, format="json"
     )
     assert response.status_code == status
+
+
+def test_token_endpoint_works_with_login_throttling_enabled(world, settings):
+    settings.AXES_ENABLED = True
+    UserFactory(username="axesuser")
+    client = APIClient()
+    wrong = client.post("/api/v1/auth/token/", {"username": "axesuser", "password": "nope"}, format="json")
+    right = client.post("/api/v1/auth/token/", {"username": "axesuser", "password": "pass-1234-word"}, format="json")
+    assert (wrong.status_code, right.status_code) == (400, 200)
+
+
+def test_token_endpoint_is_throttled():
+    client = APIClient()
+    statuses = [
+        client.post("/api/v1/auth/token/", {"username": "nobody", "password": "x"}, format="json").status_code
+        for _ in range(11)
+    ]
+    assert statuses == [400] * 10 + [429]
+    assert client.post("/api/v1/auth/token/", {}, format="json").json()["code"] == "throttled"

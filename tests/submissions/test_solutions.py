@@ -380,3 +380,21 @@ def test_untransferred_solutions_end_after_deadline(clock, scenario, submitted, 
 def test_media_root_is_per_test(settings, tmp_path):
     assert str(settings.MEDIA_ROOT).startswith(str(tmp_path))
     assert files.default_storage.location.startswith(str(tmp_path))
+
+
+def test_receipt_mail_goes_out_only_after_commit(django_capture_on_commit_callbacks, mailoutbox, solution, captain):
+    services.solution_version_create(actor=captain, solution=solution, title="T", uploads=full_files())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        receipt = services.solution_submit(actor=captain, solution=solution, version_number=1)
+    assert callbacks and mailoutbox == []
+    for callback in callbacks:
+        callback()
+    assert [m.to for m in mailoutbox] == [[captain.email]]
+    assert receipt.code in mailoutbox[0].body and receipt.sha256 in mailoutbox[0].body
+
+
+def test_task_names():
+    from submissions.tasks import end_untransferred_task, expire_supplements_task
+
+    assert end_untransferred_task.name == "submissions.end_untransferred"
+    assert expire_supplements_task.name == "submissions.expire_supplements"

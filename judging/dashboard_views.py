@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from config.api import ApplicationError
@@ -212,9 +213,9 @@ def dashboard_contest(request, slug):
 # --- round: pool, assignment, progress, distributions ------------------------------------------
 
 REASON_LABELS = {
-    REASON_NO_POOL: _("no judge in the pool for its track"),
-    REASON_NOT_ENOUGH: _("not enough judges without a conflict of interest"),
-    REASON_CAPS: _("the eligible judges reached their load caps"),
+    REASON_NO_POOL: gettext_lazy("no judge in the pool for its track"),
+    REASON_NOT_ENOUGH: gettext_lazy("not enough judges without a conflict of interest"),
+    REASON_CAPS: gettext_lazy("the eligible judges reached their load caps"),
 }
 
 

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -154,7 +155,11 @@ def signup(request):
             audit_record(actor=user, action="user.register", obj=user, after={"username": user.username})
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account has been created."))
-        response = redirect(request.POST.get("next") or "home")
+        target = request.POST.get("next") or ""
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        response = redirect(target if target and safe else "home")
         _set_language_cookie(response, user.preferred_language)
         return response
     return render(request, "registration/signup.html", {"form": form})

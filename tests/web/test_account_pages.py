@@ -160,3 +160,18 @@ def test_notice_links_lead_to_pages(client, link, expected):
     )
     client.force_login(user)
     assert client.get(reverse("notification_detail", args=[notice.pk])).context["link"] == expected
+
+
+@pytest.mark.parametrize("target, expected", [("/team/", "/team/"), ("https://evil.example.com/", "/")])
+def test_sign_up_redirects_only_to_this_site(client, target, expected):
+    data = {
+        "username": "zhao",
+        "email": "zhao@example.com",
+        "full_name": "赵六",
+        "preferred_language": "zh-hans",
+        "password1": "a-Strong-pass-2021",
+        "password2": "a-Strong-pass-2021",
+        "next": target,
+    }
+    response = client.post(reverse("signup"), data)
+    assert response.status_code == 302 and response["Location"] == expected

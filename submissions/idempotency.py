@@ -4,10 +4,13 @@ The first successful response to a (user, key) pair is stored and replayed on re
 retry creates nothing. The record is inserted (and committed) *before* the work runs, so a
 concurrent retry with the same key hits the unique constraint and gets
 `idempotency_in_progress` instead of doing the work twice. A failed request deletes its record,
-so the client may retry it with the same key after fixing the problem.
+so the client may retry it with the same key after fixing the problem. The key is bound to the
+request: the same key with a different body (another version number, other files) is refused
+with `idempotency_key_reused` instead of replaying an unrelated result.
 """
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable
 
@@ -27,10 +30,29 @@ IN_PROGRESS = 0
 STALE_AFTER = dt.timedelta(minutes=15)
 
 
+def request_fingerprint(request) -> str:
+    """A short digest of the request body: fields, and each file's name and size."""
+    data = request.data
+    items = []
+    for name in sorted(data.keys()):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data[name]]
+        for value in values:
+            if hasattr(value, "size") and hasattr(value, "name"):
+                items.append([name, "file", value.name, value.size])
+            else:
+                items.append([name, json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True)])
+    return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
 def run_idempotent(request, *, scope: str, handler: Callable[[], Response]) -> Response:
+    """Run `handler` once per (user, Idempotency-Key); `scope` names the endpoint.
+
+    Must be called after the body was parsed and size-checked (it reads `request.data`).
+    """
     key = (request.headers.get(HEADER) or "").strip()
     if not key:
         return handler()
+    scope = f"{scope} #{request_fingerprint(request)}"
     if len(key) > 100 or not key.isprintable():
         raise IdempotencyKeyInvalidError()
     user = request.user

@@ -350,9 +350,9 @@ class SolutionVersionListCreateApi(_UploadApi):
     )
     def post(self, request, pk):
         solution = selectors.solution_get_for_user(request.user, pk)
+        data, uploads = self._parsed_uploads(request)
 
         def handle():
-            data, uploads = self._parsed_uploads(request)
             fields = _parse(VersionUploadInputSerializer, {k: data.get(k) for k in ("title", "abstract") if k in data})
             version = services.solution_version_create(
                 actor=request.user,
@@ -375,9 +375,9 @@ class SolutionSupplementApi(_UploadApi):
     )
     def post(self, request, pk):
         solution = selectors.solution_get_for_user(request.user, pk)
+        data, uploads = self._parsed_uploads(request)
 
         def handle():
-            data, uploads = self._parsed_uploads(request)
             fields = _parse(SupplementInputSerializer, {k: data.get(k) for k in ("title", "abstract") if k in data})
             receipt = services.solution_supplement(
                 actor=request.user,

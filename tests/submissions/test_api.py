@@ -167,6 +167,18 @@ def test_upload_idempotent_retry_creates_one_version(clock, as_user, solution, m
     assert IdempotencyRecord.objects.get().status_code == 201
 
 
+def test_idempotency_key_bound_to_request_body(clock, as_user, solution, captain, member):
+    client = as_user(member)
+    client.post(url("solution-versions", pk=solution.pk), full_multipart(), format="multipart")
+    client.post(url("solution-versions", pk=solution.pk), full_multipart(), format="multipart")
+    client = as_user(captain)
+    first = client.post(url("solution-submit", pk=solution.pk), {"version": 1}, HTTP_IDEMPOTENCY_KEY="k")
+    other = client.post(url("solution-submit", pk=solution.pk), {"version": 2}, HTTP_IDEMPOTENCY_KEY="k")
+    assert first.status_code == 201
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
+    assert SubmissionReceipt.objects.count() == 1
+
+
 def test_failed_request_frees_its_idempotency_key(clock, as_user, solution, captain):
     client = as_user(captain)
     failed = client.post(url("solution-submit", pk=solution.pk), {"version": 1}, HTTP_IDEMPOTENCY_KEY="k")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api import ApplicationError
 from contest.audit import audit_record
-from contest.clock import now
+from contest.clock import now, round_accepts_submissions
 from contest.context_processors import current_contest
 from contest.enums import Role, ScenarioStatus
 from contest.forms import (
@@ -133,11 +133,28 @@ def scenario_list(request, slug):
 
 def scenario_detail(request, pk):
     scenario = get_object_or_404(scenario_list_for_user(user=request.user), pk=pk)
+    from submissions.models import Solution
+    from submissions.selectors import qualification_round, user_team_in_contest
+
     is_own = is_scenario_publisher(request.user, scenario) or is_organizer(request.user, scenario.contest)
+    first_round = qualification_round(scenario.contest)
+    accepting = first_round is not None and round_accepts_submissions(first_round, now())
+    my_solution = None
+    if request.user.is_authenticated:
+        team = user_team_in_contest(request.user, scenario.contest)
+        if team is not None:
+            my_solution = Solution.objects.filter(team=team, scenario=scenario).first()
     return render(
         request,
         "contest/scenario_detail.html",
-        {"scenario": scenario, "contest": scenario.contest, "show_internal": is_own},
+        {
+            "scenario": scenario,
+            "contest": scenario.contest,
+            "show_internal": is_own,
+            "accepting": accepting,
+            "first_round": first_round,
+            "my_solution": my_solution,
+        },
     )
 
 

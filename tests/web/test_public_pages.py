@@ -113,3 +113,25 @@ def test_draft_contest_is_404_for_public(client, world):
 
     draft = ContestFactory(status="draft")
     assert client.get(reverse("contest_home", args=[draft.slug])).status_code == 404
+
+
+def test_take_up_button_only_while_submissions_are_open(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    url = reverse("scenario_detail", args=[world.s_fin.pk])
+    take_up = reverse("solution_start", args=[world.s_fin.pk])
+    assert take_up in client.get(url).content.decode()
+    world.round1.submission_deadline = timezone.now() - dt.timedelta(seconds=5)
+    world.round1.save()
+    assert take_up not in client.get(url).content.decode()
+
+
+def test_scenario_page_links_to_the_teams_own_solution(client, world):
+    from tests.factories.submissions import SolutionFactory
+
+    solution = SolutionFactory(team=world.team, scenario=world.s_fin)
+    client.force_login(world.captain)
+    body = client.get(reverse("scenario_detail", args=[world.s_fin.pk])).content.decode()
+    assert reverse("solution_detail", args=[solution.pk]) in body

@@ -25,6 +25,7 @@ from contest import clock
 from contest.audit import audit_record
 from contest.enums import ContestStatus, ScenarioStatus
 from contest.models import Contest, Organization, Round, Scenario, User
+from contest.roles import is_judge, is_organizer
 from notifications.services import notify
 
 from . import files as file_checks
@@ -63,6 +64,7 @@ from .errors import (
     ScenarioNotOpenError,
     SolutionExistsError,
     SolutionStateError,
+    StaffCannotCompeteError,
     SubmissionClosedError,
     SupplementChangesLockedContentError,
     SupplementDeadlinePassedError,
@@ -223,6 +225,12 @@ def _validate_co_units(*, contest: Contest, lead_unit: Organization, co_units: S
     return unique
 
 
+def _refuse_contest_staff(actor: User, contest: Contest) -> None:
+    """Organizers and judges of a contest may not compete in it (they would judge themselves)."""
+    if is_organizer(actor, contest) or is_judge(actor, contest):
+        raise StaffCannotCompeteError()
+
+
 def team_create(
     *,
     actor: User,
@@ -239,6 +247,7 @@ def team_create(
     """
     if contest.status != ContestStatus.PUBLISHED:
         raise ContestNotOpenError()
+    _refuse_contest_staff(actor, contest)
     name = (name or "").strip()
     co_units = _validate_co_units(contest=contest, lead_unit=lead_unit, co_units=co_units)
     with transaction.atomic():
@@ -381,6 +390,7 @@ def invitation_accept(*, actor: User, token: str) -> TeamMembership:
     if invitation is None:
         raise InvitationNotFoundError()
     _check_invitation(invitation, actor=actor, at=clock.now())
+    _refuse_contest_staff(actor, invitation.team.contest)
     with transaction.atomic():
         team = _lock_team(invitation.team_id)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -729,7 +739,10 @@ def solution_submit(*, actor: User, solution: Solution, version_number: int) -> 
             solution.status_reason = ""
         solution.final_version = version
         solution.submitted_at = at
-        solution.save(update_fields=["status", "status_reason", "final_version", "submitted_at", "updated_at"])
+        # Listings show what was handed in.
+        solution.title, solution.abstract = version.title, version.abstract
+        fields = ["status", "status_reason", "final_version", "submitted_at", "title", "abstract", "updated_at"]
+        solution.save(update_fields=fields)
         _activate_entry(round_, solution)
         receipt = _issue_receipt(solution=solution, version=version, round_=round_, actor=actor, at=at)
         audit_record(

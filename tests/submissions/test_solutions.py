@@ -226,12 +226,13 @@ def test_later_submission_replaces_final_and_history_keeps_both(clock, submitted
     first_time = submitted.submitted_at
     clock(DEADLINE - dt.timedelta(hours=1))
     services.solution_version_create(
-        actor=captain, solution=submitted, title="T", uploads=[("attachment", upload("补充.pdf", pdf("more")))]
+        actor=captain, solution=submitted, title="新标题", uploads=[("attachment", upload("补充.pdf", pdf("more")))]
     )
     services.solution_submit(actor=captain, solution=submitted, version_number=2)
     submitted.refresh_from_db()
     assert submitted.final_version.number == 2
     assert submitted.submitted_at > first_time
+    assert submitted.title == "新标题"
     assert [r.version.number for r in submitted.receipts.order_by("id")] == [1, 2]
     assert RoundEntry.objects.filter(solution=submitted).count() == 1
 

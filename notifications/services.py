@@ -55,6 +55,7 @@ from django.db import transaction
 from django.template import Context, Engine, TemplateDoesNotExist, engines
 from django.utils import timezone, translation
 
+from .errors import NotRecipientError
 from .models import Channel, Notification
 
 logger = logging.getLogger(__name__)
@@ -292,7 +293,7 @@ def notify_many(
 def notification_mark_read(*, user, notification: Notification) -> Notification:
     """Mark one of the user's own in-app notices read. Idempotent: a read notice keeps its time."""
     if notification.recipient_id != user.pk:
-        raise ValueError("notification_mark_read: not the recipient")
+        raise NotRecipientError()
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)

@@ -151,3 +151,14 @@ def test_batched_notify_calls_share_one_task(send_task_runs, django_capture_on_c
 
     assert len(callbacks) == 1
     assert [len(ids) for ids in send_task_runs] == [3]
+
+
+def test_mark_read_refuses_someone_elses_notice(zh_user, en_user):
+    from notifications.errors import NotRecipientError
+    from notifications.services import notification_mark_read
+
+    notice = notify(kind="member_joined", recipient=zh_user, context={}, dedup_key="m:7")[0]
+    with pytest.raises(NotRecipientError):
+        notification_mark_read(user=en_user, notification=notice)
+    notice.refresh_from_db()
+    assert notice.read_at is None

@@ -104,10 +104,11 @@ def _claim(notice_id: int) -> bool:
 
 def _deliver_one(notice: Notification, mail) -> str:
     if not notice.email:
+        # Nothing to retry: given up at once, kept with the reason for an operator.
         Notification.objects.filter(pk=notice.pk).update(
             attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, last_error="no e-mail address"
         )
-        return "failed"
+        return "skipped"
     message = build_message(notice, connection=mail)
     with transaction.atomic():
         # Mark first and send last, so that after the backend accepted the message only the

@@ -139,3 +139,14 @@ def test_sweep_task_delivers_with_zero_threshold(email_notice, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         assert sweep_unsent_task.apply(kwargs={"older_than_seconds": 0}).get() == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_row_without_address_is_given_up_at_once(settings, email_notice):
+    Notification.objects.filter(pk=email_notice.pk).update(email="")
+
+    report = notifications_deliver(notification_ids=[email_notice.pk])
+
+    email_notice.refresh_from_db()
+    assert report.skipped == [email_notice.pk]
+    assert (email_notice.attempts, email_notice.last_error) == (settings.NOTIFICATIONS_MAX_ATTEMPTS, "no e-mail address")
+    assert mail.outbox == []

@@ -47,7 +47,7 @@ from contest.audit import audit_record
 from contest.enums import AdvancementScope, AggregationMethod, RoundStatus
 from contest.models import Round
 from judging.enums import ReviewStatus
-from judging.models import RoundResult
+from judging.models import Criterion, RoundResult
 from submissions.enums import EntryStatus
 
 logger = logging.getLogger(__name__)
@@ -96,16 +96,25 @@ g AS (
 )
 """
 
-# Scores are summed per review first (the criteria of the round's rubrics select the round's
-# scores), then joined to their reviews: the same shape as a plain GROUP BY, plus one sort for
-# the window functions.
-_EXACT_SQL = (
-    "WITH "  # noqa: S608 - constant SQL text; values are bound parameters
-    + _REVIEW_TOTALS
-    + """,
+# The exact methods' statement. Scores are summed per review (weighted, as scaled integers) in
+# one pass over judging_score joined to the round's criteria — the same shape as a plain
+# GROUP BY — then joined to their valid reviews; one sort feeds the window functions, and the
+# outer GROUP BY returns, per (solution, judge group), the integer sums each method needs.
+_EXACT_SQL = """
+WITH x AS (
+    SELECT s.review_id, {n_expr} AS n, MAX(c.rubric_id) AS rubric_id
+    FROM judging_score s
+    JOIN judging_criterion c ON c.id = s.criterion_id
+    WHERE s.criterion_id IN ({criterion_ids})
+    GROUP BY s.review_id
+),
+g AS (
+    SELECT r.id AS review_id, r.solution_id, {group_expr} AS grp, x.n, x.rubric_id
+    FROM x JOIN judging_review r ON r.id = x.review_id {group_join}
+    WHERE r.round_id = %(round_id)s AND r.status = %(submitted)s
+),
 w AS (
-    SELECT g.solution_id, g.grp, g.n,
-           MAX(g.d) OVER (PARTITION BY g.solution_id) AS dsol,
+    SELECT g.solution_id, g.grp, g.n, g.rubric_id,
            ROW_NUMBER() OVER (PARTITION BY g.solution_id, g.grp ORDER BY g.n, g.review_id) AS rn,
            COUNT(*) OVER (PARTITION BY g.solution_id, g.grp) AS cnt
     FROM g
@@ -113,11 +122,10 @@ w AS (
 SELECT w.solution_id, w.grp, MAX(w.cnt) AS cnt, SUM(w.n) AS sum_all,
        SUM(CASE WHEN w.rn > 1 AND w.rn < w.cnt THEN w.n ELSE 0 END) AS sum_trim,
        SUM(CASE WHEN w.rn = (w.cnt + 1) / 2 OR w.rn = (w.cnt + 2) / 2 THEN w.n ELSE 0 END) AS sum_med,
-       MAX(w.dsol) AS dsol
+       MAX(w.rubric_id) AS dsol
 FROM w
 GROUP BY w.solution_id, w.grp
 """
-)
 
 _ZSCORE_SQL = (
     "WITH "  # noqa: S608 - constant SQL text; values are bound parameters
@@ -180,17 +188,29 @@ _SUM_EXPR = {
 }
 
 
+def _rubric_denominators(round_: Round) -> dict[int, int]:
+    """{rubric id: D = Σ (weight × 1000)·(maximum × 100)} over each rubric of the round, exact."""
+    out: dict[int, int] = defaultdict(int)
+    for rubric_id, weight, max_score in Criterion.objects.filter(rubric__round=round_).values_list(
+        "rubric_id", "weight", "max_score"
+    ):
+        out[rubric_id] += int(weight * 1000) * int(max_score * 100)
+    return dict(out)
+
+
 def _sum_exprs() -> dict:
     return _SUM_EXPR.get(connection.vendor, _SUM_EXPR["default"])
 
 
-def _group_sql(with_groups: bool) -> dict:
+def _group_sql(with_groups: bool, alias: str = "rt") -> dict:
     if not with_groups:
         return {"group_expr": "''", "group_join": "", **_sum_exprs()}
     return {
         **_sum_exprs(),
         "group_expr": "COALESCE(p.{col}, '')".format(col=connection.ops.quote_name("group")),
-        "group_join": "LEFT JOIN judging_judgepoolmember p ON p.round_id = %(round_id)s AND p.judge_id = rt.judge_id",
+        "group_join": (
+            f"LEFT JOIN judging_judgepoolmember p ON p.round_id = %(round_id)s AND p.judge_id = {alias}.judge_id"
+        ),
     }
 
 
@@ -254,14 +274,22 @@ def compute_round_exact(round_: Round, *, _depth: int = 0) -> dict[int, Solution
     method = round_.aggregation_method
     weights = _group_weights(round_)
     params = {"round_id": round_.pk, "submitted": ReviewStatus.SUBMITTED, "zero_spread": ZERO_SPREAD}
-    sql = _ZSCORE_SQL if method == AggregationMethod.ZSCORE else _EXACT_SQL
-    sql = sql.format(**_group_sql(bool(weights)))
-    if method != AggregationMethod.ZSCORE:
-        sql = sql.replace("%(zero_spread)s", "0")
+    zscore = method == AggregationMethod.ZSCORE
+    if zscore:
+        denominators: dict[int, int] = {}
+        sql = _ZSCORE_SQL.format(**_group_sql(bool(weights)))
+    else:
+        denominators = _rubric_denominators(round_)
+        criterion_ids = list(Criterion.objects.filter(rubric__round=round_).values_list("pk", flat=True))
+        if not criterion_ids:
+            return {}
+        sql = _EXACT_SQL.format(
+            **_group_sql(bool(weights), alias="r"), criterion_ids=", ".join(str(int(c)) for c in criterion_ids)
+        )
     rows = _fetch(sql, params)
     columns = (
         ["solution_id", "grp", "cnt", "sum_all", "zmean", "raw_kept", "dsol"]
-        if method == AggregationMethod.ZSCORE
+        if zscore
         else ["solution_id", "grp", "cnt", "sum_all", "sum_trim", "sum_med", "dsol"]
     )
     per_solution: dict[int, list[dict]] = defaultdict(list)
@@ -270,12 +298,17 @@ def compute_round_exact(round_: Round, *, _depth: int = 0) -> dict[int, Solution
         for key in ("cnt", "sum_all", "sum_trim", "sum_med", "raw_kept", "dsol"):
             if key in row and row[key] is not None:
                 row[key] = int(row[key])
+        if not zscore:
+            # The exact statement returns the rubric; its denominator is known exactly here.
+            row["dsol"] = denominators[row["dsol"]]
         per_solution[row["solution_id"]].append(row)
 
     results: dict[int, SolutionAggregate] = {}
     for solution_id, group_rows in per_solution.items():
         agg = SolutionAggregate(solution_id=solution_id)
-        dsol = group_rows[0]["dsol"]
+        dsol = max(r["dsol"] for r in group_rows)
+        for r in group_rows:
+            r["dsol"] = dsol
         if weights:
             counted = [r for r in group_rows if r["grp"] in weights]
         else:
@@ -529,8 +562,7 @@ def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
                 }
             )
 
-        means = criterion_sums(round_)
-        rank_results(round_=round_, rows=rows, criterion_means=means)
+        rank_results(round_=round_, rows=rows, load_criterion_means=lambda ids: criterion_sums(round_, ids))
         advancement_compute(round_=round_, rows=rows)
 
         payload = [

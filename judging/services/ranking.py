@@ -69,12 +69,15 @@ _LEVEL_RULE = {
 }
 
 
-def rank_results(*, round_: Round, rows: list[dict], criterion_means: dict[int, dict[int, tuple[int, int]]]) -> None:
+def rank_results(*, round_: Round, rows: list[dict], load_criterion_means) -> None:
     """Fill rank, tie_rule, tie_detail and criterion_means on each row dict (in place).
 
     Rows need: solution_id, group_key, score, total_sum_exact, submitted_at, incomplete,
-    disqualified. Pure computation over the per-solution aggregates (no score rows). Sorts on
-    (score, sum of totals) first and applies the rest of the chain only inside runs still tied.
+    disqualified. Sorts on (score, sum of totals) first and applies the rest of the chain only
+    inside runs still tied: `load_criterion_means(solution_ids)` is called once, for those runs
+    only, so per-criterion means are read for the few solutions whose order depends on them
+    (they are stored in `criterion_means` for exactly those rows; anyone's means are available
+    on demand through aggregation.criterion_sums, e.g. for a team's feedback).
     """
     criteria = _ordered_criteria(round_)
     keys = {c.pk: c.key for c in criteria}
@@ -82,14 +85,33 @@ def rank_results(*, round_: Round, rows: list[dict], criterion_means: dict[int, 
 
     groups: dict[str, list[dict]] = {}
     for row in rows:
-        row["means"] = criterion_means.get(row["solution_id"], {})
-        row["criterion_means"] = {
-            keys.get(cid, str(cid)): _mean_text(total, count) for cid, (total, count) in sorted(row["means"].items())
-        }
+        row["means"], row["criterion_means"] = {}, {}
         row["rank"], row["tie_rule"], row["tie_detail"] = None, TieRule.NONE, ""
         if row["incomplete"] or row["disqualified"]:
             continue
         groups.setdefault(row["group_key"], []).append(row)
+
+    def cheap_key(r):
+        return (r["score"], r["total_sum_exact"])
+
+    tied_ids = []
+    for members in groups.values():
+        members.sort(key=lambda r: (-r["score"], -r["total_sum_exact"], r["solution_id"]))
+        for i, row in enumerate(members):
+            if (i > 0 and cheap_key(members[i - 1]) == cheap_key(row)) or (
+                i + 1 < len(members) and cheap_key(members[i + 1]) == cheap_key(row)
+            ):
+                tied_ids.append(row["solution_id"])
+    if tied_ids:
+        means = load_criterion_means(tied_ids)
+        for members in groups.values():
+            for row in members:
+                if row["solution_id"] in means:
+                    row["means"] = means[row["solution_id"]]
+                    row["criterion_means"] = {
+                        keys.get(cid, str(cid)): _mean_text(total, count)
+                        for cid, (total, count) in sorted(row["means"].items())
+                    }
 
     def full_key(row):
         return (
@@ -100,7 +122,6 @@ def rank_results(*, round_: Round, rows: list[dict], criterion_means: dict[int, 
         )
 
     for group_key, unsorted in groups.items():
-        unsorted.sort(key=lambda r: (-r["score"], -r["total_sum_exact"], r["solution_id"]))
         members: list[dict] = []
         start = 0
         while start < len(unsorted):

@@ -127,8 +127,8 @@ def _database_url() -> str:
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"], safe="")
     host = db["HOST"] or "127.0.0.1"
-    if host.startswith("/"):  # a Unix socket directory
-        host = quote(host, safe="")
+    if host.startswith("/"):  # a Unix socket directory, in the form django-environ reads
+        return f"postgres://{auth}@/{host}/{db['NAME']}"
     port = db["PORT"] or "5432"
     return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 

@@ -11,6 +11,13 @@ from rest_framework import serializers
 
 from judging.models import ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
 
+MAX_ID = 2**63 - 1
+
+
+def _id(**kwargs) -> serializers.IntegerField:
+    """A primary key in input: bounded, so an absurd number is a 400 and never a database error."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 # --- rubrics ---------------------------------------------------------------------------------
 class CriterionOutputSerializer(serializers.ModelSerializer):
@@ -34,7 +41,7 @@ class RubricOutputSerializer(serializers.ModelSerializer):
 class RubricInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     score_step = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.01"), required=False)
-    track = serializers.IntegerField(required=False, allow_null=True)
+    track = _id(required=False, allow_null=True)
 
 
 class RubricUpdateInputSerializer(serializers.Serializer):
@@ -71,16 +78,16 @@ class PoolMemberOutputSerializer(serializers.ModelSerializer):
 
 
 class PoolMemberInputSerializer(serializers.Serializer):
-    judge = serializers.IntegerField()
-    tracks = serializers.ListField(child=serializers.IntegerField(), required=False)
+    judge = _id()
+    tracks = serializers.ListField(child=_id(), required=False, max_length=200)
     group = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    load_cap = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    load_cap = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
 
 
 class PoolMemberUpdateInputSerializer(serializers.Serializer):
-    tracks = serializers.ListField(child=serializers.IntegerField(), required=False)
+    tracks = serializers.ListField(child=_id(), required=False, max_length=200)
     group = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    load_cap = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    load_cap = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
 
 
 # --- conflicts -------------------------------------------------------------------------------
@@ -91,10 +98,10 @@ class ConflictOutputSerializer(serializers.ModelSerializer):
 
 
 class ConflictInputSerializer(serializers.Serializer):
-    judge = serializers.IntegerField()
-    solution = serializers.IntegerField(required=False, allow_null=True)
-    team = serializers.IntegerField(required=False, allow_null=True)
-    organization = serializers.IntegerField(required=False, allow_null=True)
+    judge = _id()
+    solution = _id(required=False, allow_null=True)
+    team = _id(required=False, allow_null=True)
+    organization = _id(required=False, allow_null=True)
     reason = serializers.CharField(max_length=2000)
 
 
@@ -116,8 +123,8 @@ class AssignmentOutputSerializer(serializers.ModelSerializer):
 
 
 class AssignmentInputSerializer(serializers.Serializer):
-    solution = serializers.IntegerField()
-    judge = serializers.IntegerField()
+    solution = _id()
+    judge = _id()
 
 
 class AutoAssignInputSerializer(serializers.Serializer):
@@ -158,7 +165,7 @@ class AutoAssignReportSerializer(serializers.Serializer):
 
 # --- reviews ---------------------------------------------------------------------------------
 class ScoreEntrySerializer(serializers.Serializer):
-    criterion = serializers.IntegerField()
+    criterion = _id()
     # Any JSON value: the service parses it and answers with a precise code
     # (score_not_a_number, score_out_of_range, score_step).
     value = serializers.JSONField(allow_null=True)

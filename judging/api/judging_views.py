@@ -31,6 +31,13 @@ from judging.services.rounds import round_close_judging, round_open_judging
 from submissions.models import Solution, Team
 
 
+def _int_param(value: str | None) -> int | None:
+    """A query-string id, or None when absent or not a plausible id (never a database error)."""
+    if value and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 def _round(round_id: int) -> Round:
     return get_object_or_404(Round.objects.select_related("contest"), pk=round_id)
 
@@ -265,9 +272,9 @@ class _OrganizerRoundList(generics.ListAPIView):
 
     def _filtered(self, qs):
         for param in ("judge", "solution"):
-            value = self.request.query_params.get(param, "")
-            if value.isdigit():
-                qs = qs.filter(**{f"{param}_id": int(value)})
+            value = _int_param(self.request.query_params.get(param))
+            if value is not None:
+                qs = qs.filter(**{f"{param}_id": value})
         return qs
 
 
@@ -495,8 +502,7 @@ class MyAssignmentListApi(_Base):
         operation_id="judging_my_assignments_list",
     )
     def get(self, request):
-        round_id = request.query_params.get("round")
-        round_id = int(round_id) if round_id and round_id.isdigit() else None
+        round_id = _int_param(request.query_params.get("round"))
         assignments = list(selectors.assignment_list_for_judge(judge=request.user, round_id=round_id))
         context = _judge_context(assignments)
         return Response(s.JudgeAssignmentOutputSerializer(assignments, many=True, context=context).data)

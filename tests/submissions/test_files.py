@@ -4,6 +4,8 @@ import io
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from submissions import files
 from submissions.errors import FileTooLargeError, FileTypeNotAllowedError, UnsafeArchiveError
@@ -189,3 +191,16 @@ def test_limited_upload_handler_stops_streaming_past_limit(rf):
     assert limited.exceeded
     assert "proposal" not in uploaded
     assert sum(received) <= 50_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=0, max_size=400))
+def test_sanitize_filename_never_yields_a_path_or_hidden_characters(raw):
+    import unicodedata
+
+    name = files.sanitize_filename(raw)
+    assert 1 <= len(name) <= files.MAX_NAME_LENGTH
+    assert "/" not in name and "\\" not in name and "\x00" not in name
+    assert not name.startswith(".") and name not in ("..", ".")
+    assert all(unicodedata.category(ch) not in ("Cc", "Cf") for ch in name)
+    assert files.sanitize_filename(name) == name

@@ -13,16 +13,25 @@ Rules (limits below are module constants so tests and the issue note can name th
 
 import contextlib
 import hashlib
+import os
 import posixpath
 import re
+import tempfile
 import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
 
 import filetype
+from django.conf import settings
 from django.core.files.storage import default_storage
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import (
+    FileUploadHandler,
+    MemoryFileUploadHandler,
+    StopUpload,
+    TemporaryFileUploadHandler,
+)
 from django.utils.translation import gettext_lazy as _
 
 from contest.enums import DocumentKind
@@ -269,3 +278,36 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+INCOMING_DIR = ".incoming"
+
+
+def incoming_dir() -> str:
+    """Where large uploads are spooled while the request is read: inside the media folder."""
+    path = os.path.join(settings.MEDIA_ROOT, INCOMING_DIR)
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+class MediaTemporaryUploadedFile(TemporaryUploadedFile):
+    """A spooled upload whose temporary file lives in the media folder, deleted on close."""
+
+    def __init__(self, name, content_type, size, charset, content_type_extra=None):
+        spool = tempfile.NamedTemporaryFile(suffix=".upload", dir=incoming_dir())  # noqa: SIM115 - closed with the upload
+        UploadedFile.__init__(self, spool, name, content_type, size, charset, content_type_extra)
+
+
+class MediaTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    def new_file(self, *args, **kwargs):
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = MediaTemporaryUploadedFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
+
+
+def upload_handlers_for(request, *, limit: int) -> tuple[LimitedUploadHandler, list]:
+    """The handlers of an upload request: size limit first, small files in memory, large files
+    spooled inside the media folder (never the system temp folder)."""
+    limited = LimitedUploadHandler(request, limit=limit)
+    return limited, [limited, MemoryFileUploadHandler(request), MediaTemporaryFileUploadHandler(request)]

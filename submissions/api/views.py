@@ -17,7 +17,7 @@ from config.api import CappedPageNumberPagination
 from contest.models import Contest, User
 from submissions import selectors, services
 from submissions.errors import FileTooLargeError, NotTeamMemberError
-from submissions.files import UPLOAD_KINDS, LimitedUploadHandler
+from submissions.files import UPLOAD_KINDS, upload_handlers_for
 from submissions.idempotency import run_idempotent
 from submissions.models import Invitation
 
@@ -323,8 +323,7 @@ class _UploadApi(APIView):
                 return JsonResponse(
                     {"code": error.code, "detail": str(error.detail), "extra": error.extra}, status=error.status_code
                 )
-            self.limit_handler = LimitedUploadHandler(request, limit=limit + MULTIPART_SLACK)
-            request.upload_handlers.insert(0, self.limit_handler)
+            self.limit_handler, request.upload_handlers = upload_handlers_for(request, limit=limit + MULTIPART_SLACK)
         return super().dispatch(request, *args, **kwargs)
 
     def _parsed_uploads(self, request):

@@ -300,3 +300,27 @@ def test_media_files_have_no_public_url(client, submitted):
     file = submitted.final_version.files.first()
     assert client.get(settings.MEDIA_URL + file.file.name).status_code == 404
     assert client.get("/media/" + file.file.name).status_code == 404
+
+
+def test_large_upload_is_spooled_inside_media_folder(monkeypatch, settings, clock, as_user, solution, member, round1):
+    import tempfile
+
+    round1.max_upload_bytes = 8 * 1024 * 1024
+    round1.save()
+    spooled_in = []
+    original = tempfile.NamedTemporaryFile
+
+    def spy(*args, **kwargs):
+        spooled_in.append(kwargs.get("dir"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", spy)
+    big = pdf() + b"0" * (3 * 1024 * 1024)  # above FILE_UPLOAD_MAX_MEMORY_SIZE (2 MiB)
+    response = as_user(member).post(
+        url("solution-versions", pk=solution.pk),
+        multipart(proposal=upload("大文件.pdf", big), commitment=upload("c.png", PNG)),
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    assert spooled_in and all(str(d).startswith(str(settings.MEDIA_ROOT)) for d in spooled_in)
+    assert SolutionVersion.objects.get(solution=solution).files.get(kind="proposal").size == len(big)

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from contest.enums import ScenarioStatus
 from contest.models import Scenario
+from submissions.models import SolutionVersion
 from tests.factories.submissions import SolutionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
@@ -106,7 +107,11 @@ def test_withdrawal_request_needs_a_reason(client, world):
 
 
 def test_solutions_visible_to_publisher_only_after_the_deadline(client, world):
-    SolutionFactory(team=world.team, scenario=world.s_fin, title="揭榜方案甲")
+    solution = SolutionFactory(team=world.team, scenario=world.s_fin, title="揭榜方案甲")
+    solution.final_version = SolutionVersion.objects.create(
+        solution=solution, number=1, title="v1", sha256="0" * 64, created_by=world.captain, created_at=timezone.now()
+    )
+    solution.save()
     client.force_login(world.publisher)
     url = reverse("publisher_scenario_solutions", args=[world.s_fin.pk])
     assert "揭榜方案甲" not in client.get(url).content.decode()

@@ -6,6 +6,7 @@ urlpatterns = [
     path("team/", views.team_home, name="team_home"),
     path("team/new/", views.team_create, name="team_create"),
     path("team/<int:pk>/", views.team_detail, name="team_detail"),
+    path("team/<int:pk>/edit/", views.team_edit, name="team_edit"),
     path("team/<int:pk>/invite/", views.team_invite, name="team_invite"),
     path("team/<int:pk>/invitations/<int:invitation_pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("team/<int:pk>/members/<int:user_pk>/remove/", views.member_remove, name="member_remove"),

@@ -150,6 +150,34 @@ def team_detail(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request, pk):
+    """The captain renames the team or changes its lead unit and co-units."""
+    team = _team_for_member(request, pk)
+    if not is_team_captain(request.user, team):
+        raise PermissionDenied
+    initial = {"name": team.name, "lead_unit": team.lead_unit_id, "co_units": [o.pk for o in team.co_units.all()]}
+    form = TeamForm(request.POST or None, initial=initial, max_co_units=team.contest.max_co_units)
+    del form.fields["organization"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.team_update(
+                actor=request.user,
+                team=team,
+                name=data["name"],
+                lead_unit=data["lead_unit"],
+                co_units=list(data["co_units"]),
+            )
+        except SERVICE_ERRORS as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The team has been updated."))
+            return redirect("team_detail", pk=team.pk)
+    return render(request, "submissions/team_form.html", {"form": form, "contest": team.contest, "team": team})
+
+
+@login_required
 @require_POST
 def team_invite(request, pk):
     team = _team_for_member(request, pk)

@@ -233,3 +233,21 @@ def test_team_page_query_count_does_not_grow_with_members(client, world, django_
         SolutionFactory(team=world.team, scenario=ScenarioFactory(track=world.fin, publisher=world.bank))
     with django_assert_max_num_queries(baseline):
         client.get(url)
+
+
+def test_captain_edits_the_team_and_members_cannot(client, world):
+    co_unit = OrganizationFactory(name="联合单位甲")
+    member = TeamMembershipFactory(team=world.team).user
+    url = reverse("team_edit", args=[world.team.pk])
+    client.force_login(member)
+    assert client.get(url).status_code == 403
+    client.force_login(world.captain)
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"name": "揭榜一队（更名）", "lead_unit": world.team.lead_unit_id, "co_units": [co_unit.pk]}
+    )
+    assert response.status_code == 302
+    world.team.refresh_from_db()
+    assert world.team.name == "揭榜一队（更名）" and list(world.team.co_units.all()) == [co_unit]
+    response = client.post(url, {"name": "x", "lead_unit": co_unit.pk, "co_units": [co_unit.pk]})
+    assert 'id="id_co_units_error"' in response.content.decode()

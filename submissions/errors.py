@@ -200,3 +200,8 @@ class IdempotencyInProgressError(StateConflictError):
 class IdempotencyKeyInvalidError(ApplicationError):
     code = "idempotency_key_invalid"
     default_detail = _("The Idempotency-Key header must be 1 to 100 printable characters.")
+
+
+class StaffCannotCompeteError(NotAllowedError):
+    code = "staff_cannot_compete"
+    default_detail = _("Organizers and judges of a contest cannot register or join a team in it.")

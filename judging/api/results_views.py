@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from contest.models import Contest, Round
@@ -306,6 +307,9 @@ class CertificateVerifyApi(APIView):
 
 class ExportApi(APIView):
     permission_classes = [IsAuthenticated]
+    # Exports are expensive and carry every judge's scores: rate "export" in DEFAULT_THROTTLE_RATES.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "export"
     kinds = {
         "results": (exports.RESULT_COLUMNS, exports.results_rows),
         "scores": (exports.SCORE_COLUMNS, exports.score_rows),

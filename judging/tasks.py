@@ -32,11 +32,11 @@ def aggregate_round_task(self, *, round_id: int) -> str | None:
     task_id = getattr(self.request, "id", None)
     aggregation_status_set(round_id=round_id, state="running", task_id=task_id)
     try:
-        results = results_aggregate(round_=round_)
+        summary = results_aggregate(round_=round_)
     except Exception as exc:
         aggregation_status_set(round_id=round_id, state="failed", task_id=task_id, error=str(exc)[:500])
         raise
-    computation_id = results[0].computation_id if results else ""
+    computation_id = summary.computation_id
     aggregation_status_set(round_id=round_id, state="done", task_id=task_id, computation_id=computation_id, error="")
     return computation_id
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -441,14 +442,38 @@ _COPY_COLUMNS = [
 ]
 
 
-def _upsert_results(objs: list[RoundResult]) -> None:
+def _upsert_results(*, round_id: int, rows: list[dict], computation_id: str, now) -> None:
     """Insert or update one row per (round, solution).
 
     PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE (10,000
-    rows in ~0.1 s; Django's bulk_create spends seconds adapting parameters). Elsewhere:
+    rows in ~0.1 s; building model instances and Django's bulk_create cost seconds). Elsewhere:
     bulk_create with update_conflicts, which SQLite ≥ 3.24 supports.
     """
+    values = [
+        (
+            now,
+            now,
+            round_id,
+            r["solution_id"],
+            r["group_key"],
+            r["score"],
+            r["total_sum"],
+            r["judge_count"],
+            r["criterion_means"],
+            r["method_note"],
+            r["incomplete"],
+            r["rank"],
+            r["tie_rule"],
+            r["tie_detail"],
+            r["advanced"],
+            r["override_reason"],
+            r["disqualified"],
+            computation_id,
+        )
+        for r in rows
+    ]
     if connection.vendor != "postgresql":
+        objs = [RoundResult(**dict(zip(_COPY_COLUMNS, v, strict=True))) for v in values]
         RoundResult.objects.bulk_create(
             objs,
             batch_size=500,
@@ -461,35 +486,17 @@ def _upsert_results(objs: list[RoundResult]) -> None:
     updates = ", ".join(
         f"{c} = EXCLUDED.{c}" for c in _COPY_COLUMNS if c not in ("created_at", "round_id", "solution_id")
     )
+    means_index = _COPY_COLUMNS.index("criterion_means")
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS results_in AS SELECT {columns} FROM judging_roundresult WITH NO DATA"  # noqa: S608
         )
         cursor.execute("TRUNCATE results_in")
         with cursor.connection.cursor().copy(f"COPY results_in ({columns}) FROM STDIN") as copy:
-            for o in objs:
-                copy.write_row(
-                    (
-                        o.created_at,
-                        o.updated_at,
-                        o.round_id,
-                        o.solution_id,
-                        o.group_key,
-                        o.score,
-                        o.total_sum,
-                        o.judge_count,
-                        json.dumps(o.criterion_means, ensure_ascii=False),
-                        o.method_note,
-                        o.incomplete,
-                        o.rank,
-                        o.tie_rule,
-                        o.tie_detail,
-                        o.advanced,
-                        o.override_reason,
-                        o.disqualified,
-                        o.computation_id,
-                    )
-                )
+            for v in values:
+                v = list(v)
+                v[means_index] = json.dumps(v[means_index], ensure_ascii=False)
+                copy.write_row(v)
         cursor.execute(
             f"INSERT INTO judging_roundresult ({columns}) SELECT {columns} FROM results_in "  # noqa: S608
             f"ON CONFLICT (round_id, solution_id) DO UPDATE SET {updates}"
@@ -497,7 +504,14 @@ def _upsert_results(objs: list[RoundResult]) -> None:
         cursor.execute("TRUNCATE results_in")
 
 
-def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
+@dataclass(frozen=True)
+class AggregationSummary:
+    round_id: int
+    computation_id: str
+    results: int
+
+
+def results_aggregate(*, round_: Round, actor=None) -> AggregationSummary:
     """Recompute every result of a round from the raw scores, rank and apply the advancement rule.
 
     Preconditions: none (an organizer or the aggregation task calls it). Holds a row lock on the
@@ -562,6 +576,11 @@ def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
                 }
             )
 
+        # Exact integer keys for the sum of totals (one common denominator), so ranking sorts
+        # integers rather than fractions.
+        common = math.lcm(*{r["total_sum_exact"].denominator for r in rows}) if rows else 1
+        for r in rows:
+            r["total_key"] = r["total_sum_exact"].numerator * (common // r["total_sum_exact"].denominator)
         rank_results(round_=round_, rows=rows, load_criterion_means=lambda ids: criterion_sums(round_, ids))
         advancement_compute(round_=round_, rows=rows)
 
@@ -586,30 +605,7 @@ def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
             json.dumps([round_.pk, payload], sort_keys=True, ensure_ascii=False, default=str).encode()
         ).hexdigest()
         now = timezone.now()
-        objs = [
-            RoundResult(
-                round=round_,
-                solution_id=r["solution_id"],
-                group_key=r["group_key"],
-                score=r["score"],
-                total_sum=r["total_sum"],
-                judge_count=r["judge_count"],
-                criterion_means=r["criterion_means"],
-                method_note=r["method_note"],
-                incomplete=r["incomplete"],
-                rank=r["rank"],
-                tie_rule=r["tie_rule"],
-                tie_detail=r["tie_detail"],
-                advanced=r["advanced"],
-                override_reason=r["override_reason"],
-                disqualified=r["disqualified"],
-                computation_id=computation_id,
-                created_at=now,
-                updated_at=now,
-            )
-            for r in rows
-        ]
-        _upsert_results(objs)
+        _upsert_results(round_id=round_.pk, rows=rows, computation_id=computation_id, now=now)
         stale = [sid for sid in existing if sid not in solutions]
         if stale:
             RoundResult.objects.filter(round=round_, solution_id__in=stale).delete()
@@ -620,9 +616,9 @@ def results_aggregate(*, round_: Round, actor=None) -> list[RoundResult]:
             actor=actor,
             action="results.aggregate",
             obj=round_,
-            after={"computation_id": computation_id, "results": len(objs), "method": round_.aggregation_method},
+            after={"computation_id": computation_id, "results": len(rows), "method": round_.aggregation_method},
         )
-    return list(RoundResult.objects.filter(round=round_))
+    return AggregationSummary(round_id=round_.pk, computation_id=computation_id, results=len(rows))
 
 
 # --- enqueueing and progress ---------------------------------------------------------------------

@@ -50,7 +50,7 @@ def _compare_level(a: dict, b: dict, criteria: list[Criterion]) -> tuple[int, st
     """The first rule of the chain on which a and b differ (0 = score), with a detail."""
     if a["score"] != b["score"]:
         return 0, ""
-    if a["total_sum_exact"] != b["total_sum_exact"]:
+    if a["total_key"] != b["total_key"]:
         return 1, ""
     for criterion in criteria:
         if _mean(a["means"], criterion.pk) != _mean(b["means"], criterion.pk):
@@ -72,12 +72,13 @@ _LEVEL_RULE = {
 def rank_results(*, round_: Round, rows: list[dict], load_criterion_means) -> None:
     """Fill rank, tie_rule, tie_detail and criterion_means on each row dict (in place).
 
-    Rows need: solution_id, group_key, score, total_sum_exact, submitted_at, incomplete,
-    disqualified. Sorts on (score, sum of totals) first and applies the rest of the chain only
-    inside runs still tied: `load_criterion_means(solution_ids)` is called once, for those runs
-    only, so per-criterion means are read for the few solutions whose order depends on them
-    (they are stored in `criterion_means` for exactly those rows; anyone's means are available
-    on demand through aggregation.criterion_sums, e.g. for a team's feedback).
+    Rows need: solution_id, group_key, score, total_key (exact integer key of the sum of
+    totals), submitted_at, incomplete, disqualified. Sorts on (score, sum of totals) first
+    and applies the rest of the chain only inside runs still tied:
+    `load_criterion_means(solution_ids)` is called once, for those runs only, so per-criterion
+    means are read for the few solutions whose order depends on them (they are stored in
+    `criterion_means` for exactly those rows; anyone's means are available on demand through
+    aggregation.criterion_sums, e.g. for a team's feedback).
     """
     criteria = _ordered_criteria(round_)
     keys = {c.pk: c.key for c in criteria}
@@ -92,11 +93,11 @@ def rank_results(*, round_: Round, rows: list[dict], load_criterion_means) -> No
         groups.setdefault(row["group_key"], []).append(row)
 
     def cheap_key(r):
-        return (r["score"], r["total_sum_exact"])
+        return (r["score"], r["total_key"])
 
     tied_ids = []
     for members in groups.values():
-        members.sort(key=lambda r: (-r["score"], -r["total_sum_exact"], r["solution_id"]))
+        members.sort(key=lambda r: (-r["score"], -r["total_key"], r["solution_id"]))
         for i, row in enumerate(members):
             if (i > 0 and cheap_key(members[i - 1]) == cheap_key(row)) or (
                 i + 1 < len(members) and cheap_key(members[i + 1]) == cheap_key(row)
@@ -127,9 +128,9 @@ def rank_results(*, round_: Round, rows: list[dict], load_criterion_means) -> No
         while start < len(unsorted):
             end = start + 1
             head = unsorted[start]
-            while end < len(unsorted) and (unsorted[end]["score"], unsorted[end]["total_sum_exact"]) == (
+            while end < len(unsorted) and (unsorted[end]["score"], unsorted[end]["total_key"]) == (
                 head["score"],
-                head["total_sum_exact"],
+                head["total_key"],
             ):
                 end += 1
             run = unsorted[start:end]

@@ -49,7 +49,7 @@ from contest.enums import AdvancementScope, AggregationMethod, RoundStatus
 from contest.models import Round
 from judging.enums import ReviewStatus
 from judging.models import Criterion, RoundResult
-from submissions.enums import EntryStatus
+from submissions.enums import EntryStatus, SolutionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -403,6 +403,14 @@ def _group_key(round_: Round, scenario_id: int, track_id: int) -> str:
     return f"track:{track_id}"
 
 
+GONE_STATUSES = (
+    SolutionStatus.WITHDRAWN,
+    SolutionStatus.RETIRED,
+    SolutionStatus.VOID,
+    SolutionStatus.ENDED,
+    SolutionStatus.PENDING_TRANSFER,
+)
+
 RESULT_FIELDS = [
     "group_key",
     "score",
@@ -538,9 +546,11 @@ def results_aggregate(*, round_: Round, actor=None) -> AggregationSummary:
         solution_ids = entry_ids | set(aggregates)
         solutions = {
             s["id"]: s
-            for s in Solution.objects.filter(pk__in=solution_ids).values(
-                "id", "scenario_id", "scenario__track_id", "submitted_at"
-            )
+            # Entries that left the contest (withdrawn, retired, void, ended, pending transfer)
+            # get no result; disqualified ones keep theirs, flagged, so the list shows why.
+            for s in Solution.objects.filter(pk__in=solution_ids)
+            .exclude(status__in=GONE_STATUSES)
+            .values("id", "scenario_id", "scenario__track_id", "submitted_at")
         }
         existing = {
             row[0]: row

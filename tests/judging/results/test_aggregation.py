@@ -314,3 +314,16 @@ def test_idempotent_rerun_gives_identical_rows(builder):
     assert first == second
     assert RoundResult.objects.filter(round=b.round).count() == 4
     assert first[1]["tie_rule"] == TieRule.SHARED
+
+
+def test_retired_and_withdrawn_solutions_get_no_result(builder):
+    b = builder(aggregation_method="mean")
+    kept = b.scored([80, 80, 80])
+    retired = b.scored([90, 90, 90])
+    results_aggregate(round_=b.round)
+    assert RoundResult.objects.filter(round=b.round).count() == 2
+
+    type(retired).objects.filter(pk=retired.pk).update(status="retired")
+    results_aggregate(round_=b.round)
+
+    assert list(RoundResult.objects.filter(round=b.round).values_list("solution_id", "rank")) == [(kept.pk, 1)]

@@ -364,3 +364,65 @@ def test_dashboard_pages_have_no_inline_script(client, staff):
         body = client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), url
         assert not re.search(r"\son[a-z]+=", body), url
+
+
+def test_request_a_supplement_with_a_deadline(client, staff):
+    solution = _queued_solution(staff)
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_qualification", args=[staff.contest.slug])
+    deadline = (timezone.localtime() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    prefix = f"qualify-{solution.pk}"
+    response = client.post(
+        url,
+        {
+            "op": "qualify",
+            "target": solution.pk,
+            f"{prefix}-outcome": "supplement_requested",
+            f"{prefix}-reason": "缺少盖章承诺书",
+            f"{prefix}-supplement_deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 302
+    solution.refresh_from_db()
+    assert solution.status == SolutionStatus.SUPPLEMENT_REQUESTED
+    assert solution.eligibility_decisions.get().supplement_deadline == deadline
+    # Still in the queue, waiting for the supplement.
+    assert f'data-queue-solution="{solution.pk}"' in client.get(url).content.decode()
+
+
+def test_remove_a_judge_from_the_pool(client, staff):
+    member = JudgePoolMember.objects.get(round=staff.round, judge=staff.unassigned_judge)
+    client.force_login(staff.organizer)
+    response = client.post(
+        reverse("dashboard_round", args=[staff.round.pk]), {"op": "pool_remove", "target": member.pk}
+    )
+    assert response.status_code == 302
+    assert not JudgePoolMember.objects.filter(pk=member.pk).exists()
+
+
+def test_upholding_an_objection_disqualifies_the_entry(client, staff, django_capture_on_commit_callbacks):
+    publication = _published(client, staff, django_capture_on_commit_callbacks)
+    objection = Objection.objects.create(
+        publication=publication,
+        solution=staff.solution,
+        raised_by=staff.publisher,
+        objector_kind="individual",
+        real_name="钱实名",
+        organization_name="某单位",
+        reason="方案涉嫌抄袭",
+    )
+    prefix = f"decide-{objection.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("dashboard_objections", args=[staff.contest.slug]),
+            {
+                "op": "decide",
+                "target": objection.pk,
+                f"{prefix}-decision": "uphold",
+                f"{prefix}-response": "经核查属实",
+            },
+        )
+    assert response.status_code == 302
+    objection.refresh_from_db()
+    assert objection.status == ObjectionStatus.UPHELD
+    assert RoundResult.objects.get(round=staff.round, solution=staff.solution).disqualified

@@ -241,3 +241,20 @@ def test_judge_pages_have_no_inline_script(client, staff):
     for body in _judge_pages(client, staff):
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)
         assert not re.search(r"\son[a-z]+=", body)
+
+
+def test_returned_review_shows_the_reason_and_can_be_submitted_again(client, staff):
+    from judging.services.scoring import review_return
+
+    client.force_login(staff.judge)
+    url = reverse("judge_assignment", args=[staff.assignment.pk])
+    client.post(url, score_data(staff))
+    review_return(
+        actor=staff.organizer, review=Review.objects.get(assignment=staff.assignment), reason="创新性评分偏高"
+    )
+    body = client.get(url).content.decode()
+    assert "创新性评分偏高" in body and 'value="submit"' in body
+    client.post(url, score_data(staff, values=("6", "7.5", "15")))
+    review = Review.objects.get(assignment=staff.assignment)
+    assert review.status == ReviewStatus.SUBMITTED
+    assert str(review.scores.get(criterion=staff.criteria[0]).value) == "6.00"

@@ -26,6 +26,7 @@ from judging.judge_forms import (
     ScoreSheetForm,
     score_field_name,
 )
+from judging.models import JudgeAssignment, Review
 from judging.permissions import can_declare_conflict, can_score_assignment
 from judging.selectors import assignment_get_for_judge, assignment_list_for_judge, rubric_for_track
 from judging.services.conflicts import conflict_declare
@@ -34,10 +35,10 @@ from judging.services.scoring import judge_total, judging_window_open, review_sa
 LOCKED_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.VOIDED)
 
 
-def _review(assignment):
+def _review(assignment: JudgeAssignment) -> Review | None:
     try:
         return assignment.review
-    except assignment._meta.model.review.RelatedObjectDoesNotExist:
+    except JudgeAssignment.review.RelatedObjectDoesNotExist:
         return None
 
 

@@ -426,3 +426,10 @@ def test_upholding_an_objection_disqualifies_the_entry(client, staff, django_cap
     objection.refresh_from_db()
     assert objection.status == ObjectionStatus.UPHELD
     assert RoundResult.objects.get(round=staff.round, solution=staff.solution).disqualified
+
+
+def test_aggregating_while_judging_is_open_asks_first(client, staff):
+    client.force_login(staff.organizer)
+    speak_english(client)
+    body = client.get(reverse("dashboard_results", args=[staff.round.pk])).content.decode()
+    assert re.search(r'<form method="post" data-confirm="Judging is still open[^"]*">', body)

@@ -106,12 +106,19 @@ IN_CONTEST_STATUSES = (
 # --- helpers ---------------------------------------------------------------------------------
 
 
+# `of=("self",)`: lock only the row itself. A plain FOR UPDATE over the joins would also lock the
+# contest, team and scenario rows, so every upload and submission of a contest would queue behind
+# one another at the deadline (bench/bench_deadline_rush.py).
 def _lock_team(team_id: int) -> Team:
-    return Team.objects.select_for_update().select_related("contest").get(pk=team_id)
+    return Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team_id)
 
 
 def _lock_solution(solution_id: int) -> Solution:
-    return Solution.objects.select_for_update().select_related("contest", "team", "scenario").get(pk=solution_id)
+    return (
+        Solution.objects.select_for_update(of=("self",))
+        .select_related("contest", "team", "scenario")
+        .get(pk=solution_id)
+    )
 
 
 def _counted_entries(team: Team, *, exclude_id: int | None = None) -> int:
@@ -807,7 +814,7 @@ def solutions_on_scenario_withdrawn(*, scenario: Scenario, actor: User | None) -
     Idempotent: solutions already moved on are left alone.
     """
     solutions = (
-        Solution.objects.select_for_update()
+        Solution.objects.select_for_update(of=("self",))
         .filter(scenario=scenario)
         .select_related("contest", "team", "scenario")
         .order_by("id")

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from config.api import CappedPageNumberPagination
 from contest.models import Contest, User
 from submissions import selectors, services
+from submissions.enums import SolutionStatus
 from submissions.errors import FileTooLargeError, NotTeamMemberError
 from submissions.files import UPLOAD_KINDS, upload_handlers_for
 from submissions.idempotency import run_idempotent
@@ -64,6 +65,13 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     description="Retries with the same key replay the first successful response and create nothing.",
 )
 CONTEST_FILTER = OpenApiParameter(name="contest", type=int, location=OpenApiParameter.QUERY, required=False)
+SOLUTION_FILTERS = [
+    CONTEST_FILTER,
+    OpenApiParameter(name="scenario", type=int, location=OpenApiParameter.QUERY, required=False),
+    OpenApiParameter(
+        name="status", type=str, location=OpenApiParameter.QUERY, required=False, enum=list(SolutionStatus.values)
+    ),
+]
 # Room for multipart boundaries, headers and the text fields on top of the files' bytes.
 MULTIPART_SLACK = 256 * 1024
 DEFAULT_UPLOAD_LIMIT = 50 * 1024 * 1024
@@ -250,13 +258,22 @@ class SolutionListCreateApi(APIView):
 
     @extend_schema(
         summary="List solutions visible to you",
-        parameters=[CONTEST_FILTER],
+        parameters=SOLUTION_FILTERS,
         responses={200: SolutionOutputSerializer(many=True)},
     )
     def get(self, request):
-        qs = selectors.solution_list_with_related(
-            selectors.solution_list_for_user(request.user, contest=_contest_filter(request))
-        )
+        qs = selectors.solution_list_for_user(request.user, contest=_contest_filter(request))
+        status_filter = request.query_params.get("status")
+        if status_filter:
+            if status_filter not in SolutionStatus.values:
+                raise serializers.ValidationError({"status": [_("Unknown status.")]})
+            qs = qs.filter(status=status_filter)
+        scenario_filter = request.query_params.get("scenario")
+        if scenario_filter:
+            if not scenario_filter.isdigit():
+                raise serializers.ValidationError({"scenario": [_("A scenario id is a number.")]})
+            qs = qs.filter(scenario_id=int(scenario_filter))
+        qs = selectors.solution_list_with_related(qs)
         paginator = CappedPageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(_solution_data(request, page))

@@ -324,3 +324,45 @@ def test_large_upload_is_spooled_inside_media_folder(monkeypatch, settings, cloc
     assert response.status_code == 201, response.json()
     assert spooled_in and all(str(d).startswith(str(settings.MEDIA_ROOT)) for d in spooled_in)
     assert SolutionVersion.objects.get(solution=solution).files.get(kind="proposal").size == len(big)
+
+
+def test_solution_list_filters(clock, as_user, submitted, organizer, track, team_b):
+    from submissions import services
+    from tests.factories.contest import ScenarioFactory
+
+    other = ScenarioFactory(track=track)
+    draft = services.solution_create(actor=team_b.captain, team=team_b, scenario=other, title="草稿")
+    client = as_user(organizer)
+    list_url = url("solution-list")
+
+    def ids(**params):
+        return [s["id"] for s in client.get(list_url, params).json()["results"]]
+
+    assert ids() == [submitted.pk, draft.pk]
+    assert ids(status="draft") == [draft.pk]
+    assert ids(scenario=submitted.scenario_id) == [submitted.pk]
+    assert ids(contest=submitted.contest_id, status="submitted") == [submitted.pk]
+    assert client.get(list_url, {"status": "bogus"}).json()["code"] == "validation_error"
+    assert client.get(list_url, {"scenario": "x"}).status_code == 400
+
+
+def test_idempotency_in_progress_and_stale_records(clock, as_user, solution, captain, member):
+    from submissions.models import IdempotencyRecord
+
+    as_user(member).post(url("solution-versions", pk=solution.pk), full_multipart(), format="multipart")
+    client = as_user(captain)
+    target = url("solution-submit", pk=solution.pk)
+    first = client.post(target, {"version": 1}, HTTP_IDEMPOTENCY_KEY="busy")
+    record = IdempotencyRecord.objects.get(key="busy")
+    # Pretend the first request is still running.
+    IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=0, body={})
+    busy = client.post(target, {"version": 1}, HTTP_IDEMPOTENCY_KEY="busy")
+    assert (first.status_code, busy.status_code, busy.json()["code"]) == (201, 409, "idempotency_in_progress")
+    # A record stuck for longer than 15 minutes (a crashed worker) no longer blocks the key.
+    clock(DEADLINE - dt.timedelta(hours=1))
+    IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=DEADLINE - dt.timedelta(hours=2))
+    retried = client.post(target, {"version": 1}, HTTP_IDEMPOTENCY_KEY="busy")
+    assert retried.status_code == 201
+    assert IdempotencyRecord.objects.get(pk=record.pk).status_code == 201
+    long_key = client.post(target, {"version": 1}, HTTP_IDEMPOTENCY_KEY="x" * 101)
+    assert (long_key.status_code, long_key.json()["code"]) == (400, "idempotency_key_invalid")

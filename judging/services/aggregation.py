@@ -6,10 +6,10 @@ SQLite has no decimal type, so the database works in scaled integers only:
 
 * every score is taken as an integer number of hundredths (``value * 100``), every criterion
   weight as thousandths (``weight * 1000``), every maximum as hundredths;
-* a judge's total is ``T = 100 * N / D`` with ``N = Σ w·s`` and ``D = Σ w·max`` (both
-  integers); all reviews of one solution use the solution's ``D`` (the largest ``D`` among its
-  reviews, so a missing criterion score would count as zero; submitted reviews score every
-  criterion, so in practice all ``D`` are equal);
+* a judge's total is ``T = 100 * N / D`` with ``N = Σ w·s`` over the review's scores and
+  ``D = Σ w·max`` over the criteria of the solution's rubric (both integers; ``D`` is computed
+  exactly in Python from the rubric, so a criterion a review left unscored counts as zero —
+  submitted reviews score every criterion anyway);
 * because ``D`` is shared within a solution, ordering the totals of a solution is ordering the
   integers ``N``: the window functions (``ROW_NUMBER``/``COUNT`` over the judge totals of each
   solution) pick the trimmed set and the median rows exactly, and ``SUM`` returns exact
@@ -74,9 +74,10 @@ def fraction_to_decimal(value: Fraction, places: int = 4) -> Decimal:
 
 # --- the database part ------------------------------------------------------------------------
 
-# Per-review integer totals. Criterion weight/maximum are scaled once per criterion (small CTE);
-# scores are scaled per row with ROUND() before the cast because SQLite stores decimals as
-# binary floats (0.5 * 100 may be 49.999…) and PostgreSQL's numeric→bigint cast rounds anyway.
+# Per-review totals for the z-score statement (D per review: Σ w·max of the scored criteria).
+# On SQLite each value is rounded to its integer of hundredths/thousandths before summing,
+# because SQLite stores decimals as binary floats (0.5 * 100 may be 49.999…); PostgreSQL's
+# numeric is exact and is scaled once per review (see _SUM_EXPR).
 _REVIEW_TOTALS = """
 rt AS (
     SELECT r.id AS review_id, r.solution_id, r.judge_id, x.n, x.d

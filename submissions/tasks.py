@@ -40,3 +40,9 @@ def end_untransferred_task(*, contest_id: int | None = None) -> int:
 def expire_supplements_task() -> int:
     """Disqualify solutions whose supplement (补正) deadline passed without a supplement. Idempotent."""
     return services.supplements_expire()
+
+
+@shared_task(name="submissions.sweep_orphan_files", acks_late=True)
+def sweep_orphan_files_task() -> int:
+    """Remove stored files no version refers to (older than an hour). Idempotent."""
+    return services.orphan_files_sweep()

@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE = {
     "submissions-end-untransferred": {"task": "submissions.end_untransferred", "schedule": crontab(minute="*/5")},
     # */5 * * * *  (every 5 minutes): disqualify solutions whose supplement (补正) deadline passed.
     "submissions-expire-supplements": {"task": "submissions.expire_supplements", "schedule": crontab(minute="*/5")},
+    # 17 * * * *  (hourly): delete stored solution files no version refers to (crash between store and commit).
+    "submissions-sweep-orphan-files": {"task": "submissions.sweep_orphan_files", "schedule": crontab(minute=17)},
     # * * * * *  (every minute): publish aggregated rounds whose scheduled publication time (publish_at) has come.
     "judging-publish-due-rounds": {"task": "judging.publish_due_rounds", "schedule": crontab(minute="*")},
 }

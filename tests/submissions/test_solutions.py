@@ -399,3 +399,31 @@ def test_task_names():
 
     assert end_untransferred_task.name == "submissions.end_untransferred"
     assert expire_supplements_task.name == "submissions.expire_supplements"
+
+
+def test_orphan_files_sweep(clock, settings, submitted, captain):
+    import os
+    import time as time_module
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from submissions.tasks import sweep_orphan_files_task
+
+    kept = {f.file.name for f in SolutionFile.objects.all()}
+    stray_old = default_storage.save(f"solutions/{submitted.pk}/stray-old.pdf", ContentFile(b"x"))
+    stray_new = default_storage.save(f"solutions/{submitted.pk}/stray-new.pdf", ContentFile(b"x"))
+    spool = os.path.join(settings.MEDIA_ROOT, files.INCOMING_DIR)
+    os.makedirs(spool, exist_ok=True)
+    spooled = os.path.join(spool, "abandoned.upload")
+    with open(spooled, "wb") as fh:
+        fh.write(b"x")
+    two_days_ago = time_module.time() - 2 * 86400
+    for path in (default_storage.path(stray_old), spooled, *(default_storage.path(n) for n in kept)):
+        os.utime(path, (two_days_ago, two_days_ago))
+    clock(dt.datetime.fromtimestamp(time_module.time(), tz=dt.UTC))
+    assert sweep_orphan_files_task() == 2
+    assert not default_storage.exists(stray_old) and not os.path.exists(spooled)
+    assert default_storage.exists(stray_new)
+    assert all(default_storage.exists(n) for n in kept)
+    assert sweep_orphan_files_task() == 0

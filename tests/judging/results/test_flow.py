@@ -12,7 +12,7 @@ from submissions.enums import EntryStatus, SolutionStatus
 from submissions.models import RoundEntry
 from tests.factories.contest import ContestRoleFactory, RoundFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
 
 def test_results_flow_over_the_api(builder, api_client, django_capture_on_commit_callbacks):

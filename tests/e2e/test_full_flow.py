@@ -189,7 +189,6 @@ def test_full_contest_flow(login_page, page, seeded, screenshot):
     captain.get_by_label("方案标题").fill("开放银行供应链金融一体化方案")
     captain.get_by_role("button", name="揭榜", exact=True).click()
     captain.get_by_role("heading", name="开放银行供应链金融一体化方案").wait_for()
-    captain.get_by_label("标题").fill("第一版")
     captain.locator("input[name=proposal]").set_input_files(
         {"name": "方案书.pdf", "mimeType": "application/pdf", "buffer": minimal_pdf()}
     )
@@ -200,7 +199,7 @@ def test_full_contest_flow(login_page, page, seeded, screenshot):
     screenshot(captain, "version-uploaded")
     captain.get_by_role("button", name="提交此版本").click()
     captain.get_by_role("heading", name="提交回执").wait_for()
-    solution = Solution.objects.get(title="开放银行供应链金融一体化方案")
+    solution = Solution.objects.get(team__name="数智先锋队", scenario=scenario)
     assert solution.status == SolutionStatus.SUBMITTED
     assert solution.submitted_at < seeded["qualification"].submission_deadline
     screenshot(captain, "receipt")

@@ -1,6 +1,6 @@
 """Judging reads. Visibility lives here: views start from these querysets (invisible -> 404)."""
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
 from contest.models import Round, User
 from judging.models import ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
@@ -85,37 +85,59 @@ def solution_ids_visible_to_judge(*, judge: User, contest_id: int | None = None)
     return {a.solution_id for a in assignments} - conflicted
 
 
-def assignment_list_for_judge(*, judge: User, round_id: int | None = None) -> QuerySet[JudgeAssignment]:
-    """A judge's own active assignments, minus any solution they conflict with.
+_JUDGE_JOINS = (
+    "round",
+    "round__contest",
+    "solution",
+    "solution__scenario",
+    "solution__scenario__track",
+    "solution__final_version",
+    "solution__team",
+    "solution__team__lead_unit",
+    "review",
+)
 
-    Payload-related rows are joined or prefetched so the count of queries does not depend on
-    the number of assignments. The team is never joined here: nothing identifying it is needed.
-    """
-    base = JudgeAssignment.objects.filter(judge=judge, active=True)
-    if round_id is not None:
-        base = base.filter(round_id=round_id)
-    probe = list(base.select_related("solution").only("id", "solution_id", "solution__contest_id", "solution__team_id"))
-    conflicted = _conflicted_solution_ids(judge=judge, assignments=probe)
-    return (
-        base.exclude(solution_id__in=conflicted)
-        .select_related(
-            "round",
-            "round__contest",
-            "solution",
-            "solution__scenario",
-            "solution__scenario__track",
-            "solution__final_version",
-        )
-        .prefetch_related(
-            Prefetch("review", queryset=Review.objects.prefetch_related("scores")),
-            "solution__final_version__files",
-        )
+
+def _visible_assignments(*, judge: User, **filters) -> list[JudgeAssignment]:
+    assignments = list(
+        JudgeAssignment.objects.filter(judge=judge, active=True, **filters)
+        .select_related(*_JUDGE_JOINS)
         .order_by("round_id", "id")
     )
+    conflicted = _conflicted_solution_ids(judge=judge, assignments=assignments)
+    assignments = [a for a in assignments if a.solution_id not in conflicted]
+    prefetch_related_objects(assignments, "review__scores", "solution__final_version__files")
+    return assignments
+
+
+def assignment_list_for_judge(*, judge: User, round_id: int | None = None) -> list[JudgeAssignment]:
+    """A judge's own active assignments, minus any solution they conflict with.
+
+    Five queries whatever the number of assignments: the assignments (joined with round,
+    solution, scenario, track, final version, team and the judge's own review), the conflict rows
+    and the organization profile of the teams (ConflictIndex), the review scores and the version
+    files; `rubrics_for_rounds` adds one. The team is joined only to compute conflicts and, in
+    rounds that are not blind, to name it: payloads decide what to show.
+    """
+    filters = {"round_id": round_id} if round_id is not None else {}
+    return _visible_assignments(judge=judge, **filters)
 
 
 def assignment_get_for_judge(*, judge: User, assignment_id: int) -> JudgeAssignment | None:
-    return assignment_list_for_judge(judge=judge).filter(pk=assignment_id).first()
+    """One of the judge's own visible assignments (None: not theirs, ended or conflicted)."""
+    found = _visible_assignments(judge=judge, pk=assignment_id)
+    return found[0] if found else None
+
+
+def rubrics_for_rounds(round_ids) -> dict[tuple[int, int | None], tuple[Rubric, list[Criterion]]]:
+    """{(round id, track id or None): (rubric, criteria in order)} in one query. A rubric without
+    criteria is left out: nothing can be scored on it."""
+    rubrics: dict[tuple[int, int | None], tuple[Rubric, list[Criterion]]] = {}
+    criteria = Criterion.objects.filter(rubric__round_id__in=list(round_ids)).select_related("rubric")
+    for criterion in criteria.order_by("rubric_id", "order", "id"):
+        key = (criterion.rubric.round_id, criterion.rubric.track_id)
+        rubrics.setdefault(key, (criterion.rubric, []))[1].append(criterion)
+    return rubrics
 
 
 def assignment_list_for_round(*, round_: Round) -> QuerySet[JudgeAssignment]:

@@ -316,7 +316,19 @@ class JudgeAssignmentOutputSerializer(serializers.Serializer):
                     }
                 )
         rubrics = self.context.get("rubrics", {})
-        rubric = rubrics.get((round_.pk, scenario.track_id)) or rubrics.get((round_.pk, None))
+        found = rubrics.get((round_.pk, scenario.track_id)) or rubrics.get((round_.pk, None))
+        rubric_data = None
+        if found is not None:
+            rubric, criteria = found
+            rubric_data = {
+                "id": rubric.pk,
+                "round": rubric.round_id,
+                "track": rubric.track_id,
+                "name": rubric.name,
+                "score_step": str(rubric.score_step),
+                "frozen": True,
+                "criteria": CriterionOutputSerializer(criteria, many=True).data,
+            }
         review = getattr(a, "review", None) if hasattr(a, "review") else None
         data = {
             "id": a.pk,
@@ -340,11 +352,10 @@ class JudgeAssignmentOutputSerializer(serializers.Serializer):
                     else None
                 ),
             },
-            "rubric": RubricOutputSerializer(rubric, context={"frozen": True}).data if rubric is not None else None,
+            "rubric": rubric_data,
             "review": OwnReviewOutputSerializer(review).data if review is not None else None,
         }
         if not blind:
-            team = self.context.get("teams", {}).get(solution.team_id)
-            if team is not None:
-                data["team"] = {"name": team.name, "lead_unit": str(team.lead_unit)}
+            team = solution.team
+            data["team"] = {"name": team.name, "lead_unit": str(team.lead_unit)}
         return data

@@ -1,6 +1,5 @@
 """Thin judging API views: parse -> fetch (selector) -> check (predicate) -> act (service) -> present."""
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -473,17 +472,8 @@ class RoundProgressApi(_Base):
 
 # --- the judge's own assignments and reviews -------------------------------------------------
 def _judge_context(assignments: list[JudgeAssignment]) -> dict:
-    """Rubrics (and, for non-blind rounds, teams) for a page of assignments in fixed queries."""
-    round_ids = {a.round_id for a in assignments}
-    rubrics = {}
-    if round_ids:
-        for rubric in Rubric.objects.filter(round_id__in=round_ids).prefetch_related(
-            Prefetch("criteria", queryset=Criterion.objects.order_by("order", "id"))
-        ):
-            rubrics[(rubric.round_id, rubric.track_id)] = rubric
-    team_ids = {a.solution.team_id for a in assignments if not a.round.blind_review}
-    teams = Team.objects.select_related("lead_unit").in_bulk(list(team_ids)) if team_ids else {}
-    return {"rubrics": rubrics, "teams": teams}
+    """Rubrics with criteria for the rounds of these assignments, in one query."""
+    return {"rubrics": selectors.rubrics_for_rounds({a.round_id for a in assignments})}
 
 
 def _own_assignment(request, assignment_id: int) -> JudgeAssignment:

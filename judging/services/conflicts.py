@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from contest.audit import audit_record
@@ -47,6 +47,76 @@ def organization_roots() -> dict[int, int]:
     return roots
 
 
+# Group roots by a recursive walk down from the top organizations, joined to every unit of the
+# teams asked about (lead unit, co-units, members' organizations on the membership and on the
+# user) and to the extra organizations (judges', conflict rows'): one query, any depth.
+_PROFILE_SQL = """
+WITH RECURSIVE chain(id, root) AS (
+    SELECT id, id FROM {org} WHERE parent_id IS NULL
+    UNION ALL
+    SELECT o.id, c.root FROM {org} o JOIN chain c ON o.parent_id = c.id
+),
+units(team_id, org_id, user_id) AS (
+    SELECT t.id, t.lead_unit_id, CAST(NULL AS BIGINT) FROM {team} t WHERE {where}
+    UNION ALL
+    SELECT cu.team_id, cu.organization_id, CAST(NULL AS BIGINT) FROM {co_units} cu
+        JOIN {team} t ON t.id = cu.team_id WHERE {where}
+    UNION ALL
+    SELECT m.team_id, m.organization_id, m.user_id FROM {member} m JOIN {team} t ON t.id = m.team_id WHERE {where}
+    UNION ALL
+    SELECT m.team_id, u.organization_id, CAST(NULL AS BIGINT) FROM {member} m JOIN {team} t ON t.id = m.team_id
+        JOIN {user} u ON u.id = m.user_id WHERE {where}
+    UNION ALL
+    SELECT CAST(NULL AS BIGINT), o.id, CAST(NULL AS BIGINT) FROM {org} o WHERE {org_where}
+)
+SELECT units.team_id, units.org_id, chain.root, units.user_id FROM units LEFT JOIN chain ON chain.id = units.org_id
+"""
+# Above this many teams the query selects the contest's teams instead of listing ids.
+_MAX_LISTED_TEAMS = 500
+
+
+def _profiles(*, contest_id: int, team_ids: set[int], org_ids: set[int]):
+    """({org: root} for every organization met, {team: organizations}, {team: member user ids})."""
+    roots: dict[int, int] = {}
+    team_orgs: dict[int, set[int]] = defaultdict(set)
+    members: dict[int, set[int]] = defaultdict(set)
+    if not team_ids and not org_ids:
+        return roots, team_orgs, members
+    if team_ids and len(team_ids) <= _MAX_LISTED_TEAMS:
+        where = "t.id IN (" + ", ".join(["%s"] * len(team_ids)) + ")"
+        where_params = sorted(team_ids)
+    elif team_ids:
+        where, where_params = "t.contest_id = %s", [contest_id]
+    else:
+        where, where_params = "1 = 0", []
+    org_where, org_params = "1 = 0", []
+    if org_ids:
+        org_where = "o.id IN (" + ", ".join(["%s"] * len(org_ids)) + ")"
+        org_params = sorted(org_ids)
+    sql = _PROFILE_SQL.format(
+        org=Organization._meta.db_table,
+        team=Team._meta.db_table,
+        co_units=Team.co_units.through._meta.db_table,
+        member=TeamMembership._meta.db_table,
+        user=User._meta.db_table,
+        where=where,
+        org_where=org_where,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, where_params * 4 + org_params)
+        rows = cursor.fetchall()
+    for team_id, org_id, root, user_id in rows:
+        if org_id is not None:
+            roots[org_id] = root if root is not None else org_id  # not under a root: a cycle, be its own group
+        if team_id is None or team_id not in team_ids:
+            continue
+        if org_id is not None:
+            team_orgs[team_id].add(org_id)
+        if user_id is not None:
+            members[team_id].add(user_id)
+    return roots, team_orgs, members
+
+
 @dataclass(frozen=True)
 class TeamProfile:
     roots: frozenset[int]
@@ -62,23 +132,14 @@ class ConflictIndex:
     def __init__(self, *, contest_id: int, judges: dict[int, int | None], solutions: dict[int, int]):
         self.judges = judges
         self.solutions = solutions
-        self.roots = organization_roots()
+        self.rows: dict[int, list[ConflictOfInterest]] = defaultdict(list)
+        if judges:
+            for row in ConflictOfInterest.objects.filter(contest_id=contest_id, judge_id__in=list(judges)):
+                self.rows[row.judge_id].append(row)
+        extra_orgs = {o for o in judges.values() if o is not None}
+        extra_orgs |= {r.organization_id for rows in self.rows.values() for r in rows if r.organization_id}
         team_ids = set(solutions.values())
-        team_orgs: dict[int, set[int]] = defaultdict(set)
-        members: dict[int, set[int]] = defaultdict(set)
-        for team_id, lead_unit_id in Team.objects.filter(id__in=team_ids).values_list("id", "lead_unit_id"):
-            team_orgs[team_id].add(lead_unit_id)
-        for team_id, org_id in Team.co_units.through.objects.filter(team_id__in=team_ids).values_list(
-            "team_id", "organization_id"
-        ):
-            team_orgs[team_id].add(org_id)
-        for team_id, user_id, org_id, user_org_id in TeamMembership.objects.filter(team_id__in=team_ids).values_list(
-            "team_id", "user_id", "organization_id", "user__organization_id"
-        ):
-            members[team_id].add(user_id)
-            for org in (org_id, user_org_id):
-                if org is not None:
-                    team_orgs[team_id].add(org)
+        self.roots, team_orgs, members = _profiles(contest_id=contest_id, team_ids=team_ids, org_ids=extra_orgs)
         self.teams = {
             team_id: TeamProfile(
                 roots=frozenset(self.roots.get(o, o) for o in team_orgs[team_id]),
@@ -86,9 +147,6 @@ class ConflictIndex:
             )
             for team_id in team_ids
         }
-        self.rows: dict[int, list[ConflictOfInterest]] = defaultdict(list)
-        for row in ConflictOfInterest.objects.filter(contest_id=contest_id, judge_id__in=list(judges)):
-            self.rows[row.judge_id].append(row)
 
     def reasons(self, judge_id: int, solution_id: int) -> list[str]:
         """Why the judge conflicts with the solution (empty list: no conflict)."""

@@ -11,7 +11,7 @@ from django.utils import timezone
 from contest.enums import RoundStatus
 from contest.models import AuditEvent
 from judging.models import ConflictOfInterest, JudgeAssignment, Review
-from judging.services.scoring import review_submit
+from judging.services.scoring import review_save_draft, review_submit
 from submissions.models import SolutionFile, SolutionVersion
 from tests.factories.contest import ScenarioFactory, TrackFactory, UserFactory
 from tests.factories.judging import JudgeAssignmentFactory
@@ -309,7 +309,8 @@ def _extra_assignments(world, n):
         solution = SolutionFactory(contest=world.contest, scenario=scenario)
         RoundEntryFactory(round=world.round, solution=solution)
         _version_with_file(solution, world.captain)
-        JudgeAssignmentFactory(round=world.round, solution=solution, judge=world.judge)
+        a = JudgeAssignmentFactory(round=world.round, solution=solution, judge=world.judge)
+        review_save_draft(judge=world.judge, assignment_id=a.pk, scores=full_scores(world)[:1])
 
 
 @pytest.mark.parametrize("blind", [True, False])
@@ -317,11 +318,12 @@ def test_my_assignment_list_constant_queries(world, api_client, django_assert_nu
     world.round.blind_review = blind
     world.round.save()
     _version_with_file(world.solution, world.captain)
+    review_save_draft(judge=world.judge, assignment_id=world.assignment.pk, scores=full_scores(world)[:1])
     client = _as(api_client, world.judge)
-    # session/auth are bypassed by force_authenticate; the count is the view's own work:
-    # probe assignments, organizations, teams, co-units, memberships, conflict rows, the
-    # assignments, reviews, review scores, version files, rubrics + criteria (+ teams if not blind).
-    expected = 11 if blind else 12
+    # force_authenticate skips session and token lookups; the count is the view's own work:
+    # the assignments (joined with review and team), conflict rows, the organization/team profile,
+    # review scores, version files, rubrics with criteria. Blind or not, the same six.
+    expected = 6
     with django_assert_num_queries(expected):
         one = client.get(f"{BASE}/my/assignments/")
     assert len(one.json()) == 1
@@ -329,6 +331,10 @@ def test_my_assignment_list_constant_queries(world, api_client, django_assert_nu
     with django_assert_num_queries(expected):
         many = client.get(f"{BASE}/my/assignments/")
     assert len(many.json()) == 4
+    assert all(item["review"]["scores"] for item in many.json())
+    with django_assert_num_queries(expected):
+        detail = client.get(f"{BASE}/my/assignments/{world.assignment.pk}/")
+    assert detail.status_code == 200
 
 
 # --- blind review: nothing a judge reaches names the team ------------------------------------

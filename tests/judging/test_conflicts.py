@@ -173,7 +173,7 @@ def test_manual_conflict_needs_exactly_one_target(world):
         )
 
 
-def test_conflict_index_is_bulk(world, django_assert_max_num_queries):
+def test_conflict_index_is_bulk(world, django_assert_num_queries):
     extra = [UserFactory() for _ in range(10)]
     for j in extra:
         JudgePoolMemberFactory(round=world.round, judge=j)
@@ -181,14 +181,19 @@ def test_conflict_index_is_bulk(world, django_assert_max_num_queries):
     from judging.services.conflicts import ConflictIndex
 
     judges = {j.pk: j.organization_id for j in [*extra, world.conflicted_judge]}
-    with django_assert_max_num_queries(5):
+    with django_assert_num_queries(2):  # conflict rows, then one organization/team profile query
         index = ConflictIndex(contest_id=world.contest.pk, judges=judges, solutions={world.solution.pk: world.team.pk})
         pairs = index.conflicted_pairs()
     assert pairs == {(world.solution.pk, world.conflicted_judge.pk)}
 
 
-def test_conflicted_pairs_agree_with_reasons(world):
+@pytest.mark.parametrize("listed", [True, False], ids=["team_ids_listed", "whole_contest"])
+def test_conflicted_pairs_agree_with_reasons(world, monkeypatch, listed):
     """The bulk computation and the per-pair rule give the same answer."""
+    from judging.services import conflicts
+
+    if not listed:
+        monkeypatch.setattr(conflicts, "_MAX_LISTED_TEAMS", 1)
     from judging.services.conflicts import ConflictIndex
     from tests.factories.contest import ScenarioFactory
     from tests.factories.submissions import SolutionFactory, TeamFactory

@@ -433,3 +433,28 @@ def test_aggregating_while_judging_is_open_asks_first(client, staff):
     speak_english(client)
     body = client.get(reverse("dashboard_results", args=[staff.round.pk])).content.decode()
     assert re.search(r'<form method="post" data-confirm="Judging is still open[^"]*">', body)
+
+
+@pytest.mark.parametrize(
+    "url_name, data",
+    [
+        ("dashboard_contest", {"op": "approve", "target": "abc"}),
+        ("dashboard_contest", {"op": "reject", "target": "999999"}),
+        ("dashboard_contest", {"op": "open"}),
+        ("dashboard_contest", {"op": "nonsense"}),
+        ("dashboard_round", {"op": "pool_remove", "target": "-1"}),
+        ("dashboard_round", {"op": "pool_add", "pool_add-judge": "abc"}),
+        ("dashboard_results", {"op": "override", "target": "1e9"}),
+        ("dashboard_results", {"op": "publish", "publish-publicity_starts_at": "yesterday"}),
+        ("dashboard_qualification", {"op": "qualify", "target": ""}),
+        ("dashboard_objections", {"op": "decide", "target": "x"}),
+        ("dashboard_awards", {"op": "awards", "awards-first_from": "-3", "awards-merit_round": "zz"}),
+    ],
+)
+def test_bad_posts_are_4xx_or_form_errors_never_500(client, staff, url_name, data):
+    client.force_login(staff.organizer)
+    arg = staff.round.pk if url_name in ("dashboard_round", "dashboard_results") else staff.contest.slug
+    response = client.post(reverse(url_name, args=[arg]), data)
+    assert response.status_code in (200, 302, 404)
+    if response.status_code == 200:
+        assert response.context is not None and "errorlist" in response.content.decode()

@@ -620,7 +620,12 @@ def results_aggregate(*, round_: Round, actor=None) -> AggregationSummary:
         stale = [sid for sid in existing if sid not in solutions]
         if stale:
             RoundResult.objects.filter(round=round_, solution_id__in=stale).delete()
-        if round_.status not in (RoundStatus.PUBLISHED, RoundStatus.CLOSED):
+        # While the judging window is still open a run is a preview: the round stays in judging
+        # (scores keep coming); once it has closed, aggregation moves the round on.
+        still_judging = round_.status == RoundStatus.JUDGING and (
+            round_.judging_closes_at is not None and round_.judging_closes_at > now
+        )
+        if round_.status not in (RoundStatus.PUBLISHED, RoundStatus.CLOSED) and not still_judging:
             round_.status = RoundStatus.AGGREGATED
             round_.save(update_fields=["status", "updated_at"])
         audit_record(

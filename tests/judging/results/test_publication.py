@@ -31,6 +31,11 @@ def scored_round(builder):
     return b
 
 
+def test_aggregation_while_judging_is_open_is_a_preview(scored_round):
+    scored_round.round.refresh_from_db()
+    assert scored_round.round.status == RoundStatus.JUDGING
+
+
 def test_publication_fixes_table_and_digest(scored_round, organizer):
     b = scored_round
 
@@ -143,7 +148,9 @@ def test_ten_thousand_teams_make_at_most_one_hundred_tasks():
 def test_scheduled_publication(scored_round):
     b = scored_round
     b.round.publish_at = timezone.now() + dt.timedelta(hours=2)
-    b.round.save(update_fields=["publish_at"])
+    b.round.judging_closes_at = timezone.now() - dt.timedelta(minutes=1)
+    b.round.save(update_fields=["publish_at", "judging_closes_at"])
+    results_aggregate(round_=b.round)  # judging closed: the round moves on to aggregated
 
     assert publish_due_rounds_task() == []
     assert not Publication.objects.filter(round=b.round).exists()

@@ -149,6 +149,40 @@ def timed(fn, repeat: int) -> float:
     return min(times)
 
 
+def breakdown(round_) -> dict:
+    """Time the steps of one results_aggregate run by wrapping the functions it calls."""
+    from judging.services import advancement, ranking
+
+    spent: dict[str, float] = {}
+    patched = [
+        (aggregation, "compute_round_exact", "sql+exact"),
+        (ranking, "rank_results", "rank"),
+        (advancement, "advancement_compute", "advance"),
+        (aggregation, "_upsert_results", "write"),
+    ]
+    originals = []
+    for module, name, label in patched:
+        original = getattr(module, name)
+        originals.append((module, name, original))
+
+        def wrapper(*a, _original=original, _label=label, **kw):
+            start = time.perf_counter()
+            try:
+                return _original(*a, **kw)
+            finally:
+                spent[_label] = spent.get(_label, 0.0) + time.perf_counter() - start
+
+        setattr(module, name, wrapper)
+    try:
+        start = time.perf_counter()
+        aggregation.results_aggregate(round_=round_)
+        spent["total"] = time.perf_counter() - start
+    finally:
+        for module, name, original in originals:
+            setattr(module, name, original)
+    return spent
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--solutions", type=int, default=10_000)
@@ -213,6 +247,7 @@ def main():
             print(f"per-criterion means of every solution (not needed by results_aggregate, which reads them "
                   f"for tied runs only): {best['criterion']:.3f} s")  # fmt: skip
             print(f"full results_aggregate (SQL + rank + advance + write): {full_s:.3f} s  [{med['full']:.3f}]")
+            print("  breakdown of one full run:", ", ".join(f"{k} {v:.3f} s" for k, v in breakdown(first).items()))
             ok = full_s <= 3.0 and sql_s <= 1.5 * base_s
             if args.rounds > 1:
                 many_s = timed(lambda: [aggregation.results_aggregate(round_=r) for r in rounds], 1)

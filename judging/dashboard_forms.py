@@ -1,6 +1,7 @@
 """Forms of the organizer dashboard. Each carries a hidden `op` naming the action it posts."""
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from contest.enums import Role
@@ -61,7 +62,18 @@ class RoundOpenForm(OpForm):
 
 class PoolAddForm(OpForm):
     op_name = "pool_add"
-    judge = forms.ModelChoiceField(label=_("Judge"), queryset=User.objects.none())
+    judge = forms.ModelChoiceField(
+        label=_("Judge"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("A judge of this contest who is not in the pool yet."),
+    )
+    account = forms.CharField(
+        label=_("Or another user's username or e-mail"),
+        max_length=254,
+        required=False,
+        help_text=_("The user becomes a judge of this contest."),
+    )
     tracks = forms.ModelMultipleChoiceField(
         label=_("Tracks"),
         queryset=Track.objects.none(),
@@ -83,6 +95,27 @@ class PoolAddForm(OpForm):
         )
         self.fields["judge"].label_from_instance = lambda u: f"{u} ({u.username})"
         self.fields["tracks"].queryset = Track.objects.filter(contest=round_.contest).order_by("order", "id")
+
+    def clean(self):
+        data = super().clean()
+        account = (data.get("account") or "").strip()
+        if data.get("judge") and account:
+            self.add_error("account", _("Choose a judge or name an account, not both."))
+        elif not data.get("judge") and not account:
+            if "judge" not in self.errors:
+                self.add_error("judge", _("Choose a judge or name an account."))
+        elif account:
+            user = (
+                User.objects.filter(is_active=True)
+                .filter(models.Q(username__iexact=account) | models.Q(email__iexact=account))
+                .order_by("id")
+                .first()
+            )
+            if user is None:
+                self.add_error("account", _("No active user has this username or e-mail."))
+            else:
+                data["judge"] = user
+        return data
 
 
 class AutoAssignForm(OpForm):

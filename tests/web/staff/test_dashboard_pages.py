@@ -458,3 +458,17 @@ def test_bad_posts_are_4xx_or_form_errors_never_500(client, staff, url_name, dat
     assert response.status_code in (200, 302, 404)
     if response.status_code == 200:
         assert response.context is not None and "errorlist" in response.content.decode()
+
+
+def test_add_any_user_to_the_pool_by_email(client, staff):
+    expert = UserFactory(username="expert_sun", email="sun@tongji.example.com")
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_round", args=[staff.round.pk])
+    missing = client.post(url, {"op": "pool_add", "pool_add-account": "nobody@example.com"})
+    assert missing.status_code == 200 and 'id="id_pool_add-account_error"' in missing.content.decode()
+    response = client.post(url, {"op": "pool_add", "pool_add-account": "SUN@tongji.example.com"})
+    assert response.status_code == 302
+    assert JudgePoolMember.objects.filter(round=staff.round, judge=expert).exists()
+    assert expert.contest_roles.filter(contest=staff.contest, role="judge").exists()
+    again = client.post(url, {"op": "pool_add", "pool_add-account": "expert_sun"})
+    assert again.status_code == 200 and again.context["pool_form"].non_field_errors()

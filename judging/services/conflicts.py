@@ -27,26 +27,6 @@ from judging.errors import ConflictTargetError, ReasonRequiredError
 from judging.models import ConflictOfInterest, JudgeAssignment, Review
 from submissions.models import Solution, Team, TeamMembership
 
-
-def organization_roots() -> dict[int, int]:
-    """Map every organization id to the id of its group root (one query)."""
-    parents = dict(Organization.objects.values_list("id", "parent_id"))
-    roots: dict[int, int] = {}
-    for org_id in parents:
-        path = []
-        current = org_id
-        while current not in roots:
-            path.append(current)
-            parent = parents.get(current)
-            if parent is None or parent in path:  # a root (or a cycle, which the data should never hold)
-                roots[current] = current
-                break
-            current = parent
-        for node in path:
-            roots[node] = roots[current]
-    return roots
-
-
 # Group roots by a recursive walk down from the top organizations, joined to every unit of the
 # teams asked about (lead unit, co-units, members' organizations on the membership and on the
 # user) and to the extra organizations (judges', conflict rows'): one query, any depth.

@@ -6,7 +6,7 @@ from judging.errors import ConflictOfInterestError, ConflictTargetError, ReasonR
 from judging.models import ConflictOfInterest, JudgeAssignment
 from judging.selectors import assignment_list_for_judge, solution_ids_visible_to_judge
 from judging.services.assignment import assignment_auto_run, assignment_create
-from judging.services.conflicts import conflict_add, conflict_declare, judge_conflicts_with, organization_roots
+from judging.services.conflicts import conflict_add, conflict_declare, judge_conflicts_with
 from judging.services.scoring import review_submit
 from tests.factories.contest import ContestRoleFactory, OrganizationFactory, UserFactory
 from tests.factories.judging import JudgePoolMemberFactory
@@ -16,13 +16,13 @@ from tests.judging.helpers import full_scores
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
 
-def test_organization_roots_walk_to_the_top():
-    top = OrganizationFactory()
-    mid = OrganizationFactory(parent=top)
-    leaf = OrganizationFactory(parent=mid)
-    alone = OrganizationFactory()
-    roots = organization_roots()
-    assert (roots[top.pk], roots[mid.pk], roots[leaf.pk], roots[alone.pk]) == (top.pk, top.pk, top.pk, alone.pk)
+def test_organization_cycle_does_not_hang(world):
+    """Bad data (a parent cycle) must not loop forever: each organization is then its own group."""
+    a = OrganizationFactory()
+    b = OrganizationFactory(parent=a)
+    a.parent = b
+    a.save()
+    assert judge_conflicts_with(judge=UserFactory(organization=a), solution=world.solution) == []
 
 
 @pytest.mark.parametrize("relation", ["same", "parent", "subsidiary", "sibling", "grand_parent", "cousin"])

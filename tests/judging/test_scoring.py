@@ -171,6 +171,15 @@ def test_criterion_of_another_rubric_refused(world):
         review_save_draft(judge=world.judge, assignment_id=world.assignment.pk, scores=[(999999, "5")])
 
 
+def test_rubric_without_criteria_cannot_be_scored(world):
+    from judging.errors import RubricMissingError
+    from judging.models import Criterion
+
+    Criterion.objects.all().delete()
+    with pytest.raises(RubricMissingError):
+        review_submit(judge=world.judge, assignment_id=world.assignment.pk, scores=[])
+
+
 def test_duplicate_criterion_refused(world):
     c = world.criteria[0].pk
     with pytest.raises(ScoreDuplicateError):

@@ -36,7 +36,9 @@ def pool_member_add(
         raise JudgeAlreadyInPoolError()
     member = JudgePoolMember.objects.create(round=round_, judge=judge, group=group, load_cap=load_cap)
     member.tracks.set(tracks)
-    ContestRole.objects.get_or_create(user=judge, contest_id=round_.contest_id, role=Role.JUDGE)
+    role, created = ContestRole.objects.get_or_create(user=judge, contest_id=round_.contest_id, role=Role.JUDGE)
+    if created:
+        audit_record(actor=actor, action="contest.role_granted", obj=role, after={"user": judge.pk, "role": Role.JUDGE})
     audit_record(actor=actor, action="judging.pool_member_added", obj=member, after=_state(member))
     return member
 

@@ -160,3 +160,31 @@ def test_progress_per_round_track_and_judge_from_one_query(world, django_assert_
         world.other_judge.pk: (1, 0, 1),
         world.unassigned_judge.pk: (1, 0, 1),
     }
+
+
+def test_pool_add_grants_the_judge_role_once_and_audits(world):
+    from contest.enums import Role
+    from contest.models import ContestRole
+    from judging.services.pools import pool_member_add, pool_member_remove, pool_member_update
+    from tests.factories.contest import UserFactory
+
+    newcomer = UserFactory()
+    member = pool_member_add(
+        actor=world.organizer,
+        round_=world.round,
+        judge=newcomer,
+        tracks=[world.solution.scenario.track],
+        group="外部专家",
+    )
+    assert ContestRole.objects.filter(user=newcomer, contest=world.contest, role=Role.JUDGE).count() == 1
+    pool_member_update(actor=world.organizer, member=member, load_cap=3, tracks=[])
+    member.refresh_from_db()
+    assert (member.load_cap, list(member.tracks.all())) == (3, [])
+    pool_member_remove(actor=world.organizer, member=member)
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert actions == [
+        "contest.role_granted",
+        "judging.pool_member_added",
+        "judging.pool_member_updated",
+        "judging.pool_member_removed",
+    ]

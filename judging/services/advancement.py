@@ -27,7 +27,7 @@ from contest.enums import AdvancementKind
 from contest.models import Round
 from judging.errors import ReasonRequiredError
 from judging.models import Publication, RoundResult
-from judging.results_errors import AdvancementConfirmedError, ResultNotFoundError
+from judging.results_errors import AdvancementConfirmedError, AlreadyPublishedError, ResultNotFoundError
 from submissions.enums import EntryStatus, SolutionStatus
 from submissions.models import RoundEntry, Solution
 
@@ -67,7 +67,7 @@ def _final_confirmed(round_: Round) -> bool:
 def advancement_override(*, round_: Round, solution_id: int, advanced: bool, reason: str, actor) -> RoundResult:
     """An organizer adds a solution to, or removes it from, the advancing list by hand.
 
-    Preconditions: a reason; the final list not yet confirmed; a (non-disqualified) result.
+    Preconditions: a reason; the round not yet published; a (non-disqualified) result.
     Side effects: the result's advanced flag and override reason; audit event with before/after.
     """
     reason = (reason or "").strip()
@@ -78,6 +78,10 @@ def advancement_override(*, round_: Round, solution_id: int, advanced: bool, rea
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
         if _final_confirmed(round_):
             raise AdvancementConfirmedError()
+        if Publication.objects.filter(round=round_, superseded=False).exists():
+            # The published table (and its digest) names who advances: after publication only an
+            # upheld objection changes it, followed by a supplementary publication.
+            raise AlreadyPublishedError()
         result = RoundResult.objects.select_for_update().filter(round=round_, solution_id=solution_id).first()
         if result is None or result.disqualified:
             raise ResultNotFoundError()

@@ -25,8 +25,8 @@ from django.db import transaction
 from contest.audit import audit_record
 from contest.models import Round
 from judging.enums import TieRule
-from judging.models import Criterion, RoundResult, TieDecision
-from judging.results_errors import ResultsNotAggregatedError, TieDecisionInvalidError
+from judging.models import Criterion, Publication, RoundResult, TieDecision
+from judging.results_errors import AlreadyPublishedError, ResultsNotAggregatedError, TieDecisionInvalidError
 
 _FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -172,9 +172,10 @@ def rank_results(*, round_: Round, rows: list[dict], load_criterion_means) -> No
 def tie_decision_record(*, round_: Round, solution_ids: list[int], reason: str, actor) -> list[TieDecision]:
     """Record the committee's order of solutions that share a rank, then re-rank.
 
-    Preconditions: the solutions have results in the round that currently share one rank in one
-    group; a reason. Side effects: TieDecision rows (replacing earlier ones for those solutions),
-    a synchronous re-aggregation of the round (which re-ranks), an audit event.
+    Preconditions: the round not yet published; the solutions have results in the round that
+    currently share one rank in one group; a reason. Side effects: TieDecision rows (replacing
+    earlier ones for those solutions), a synchronous re-aggregation of the round (which
+    re-ranks), an audit event.
     """
     from judging.services.aggregation import results_aggregate
 
@@ -186,6 +187,8 @@ def tie_decision_record(*, round_: Round, solution_ids: list[int], reason: str, 
     if len(solution_ids) < 2 or len(set(solution_ids)) != len(solution_ids):
         raise TieDecisionInvalidError()
     with transaction.atomic():
+        if Publication.objects.filter(round=round_, superseded=False).exists():
+            raise AlreadyPublishedError()
         results = list(RoundResult.objects.filter(round=round_, solution_id__in=solution_ids))
         if not results:
             raise ResultsNotAggregatedError()

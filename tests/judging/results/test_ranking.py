@@ -200,3 +200,19 @@ def test_submission_time_none_sorts_last(builder):
     results_aggregate(round_=b.round)
 
     assert (_r(b.round, a).rank, _r(b.round, c).rank) == (1, 2)
+
+
+def test_no_hand_changes_after_publication(builder, organizer):
+    from judging.results_errors import AlreadyPublishedError
+    from judging.services.publication import publication_publish
+
+    b = builder(aggregation_method="mean")
+    x = b.scored([80, 80, 80])
+    y = b.scored([80, 80, 80])
+    results_aggregate(round_=b.round)
+    publication_publish(round_=b.round, actor=organizer)
+
+    with pytest.raises(AlreadyPublishedError):
+        advancement_override(round_=b.round, solution_id=x.pk, advanced=True, reason="复议", actor=organizer)
+    with pytest.raises(AlreadyPublishedError):
+        tie_decision_record(round_=b.round, solution_ids=[y.pk, x.pk], reason="表决", actor=organizer)

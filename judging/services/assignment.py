@@ -168,13 +168,18 @@ def plan_assignments(
     def repair() -> bool:
         """Free room for short solutions by handing one of a capped judge's new solutions on."""
         changed = False
+        # Within a pass room only shrinks, so a solution found with no taker stays without one.
+        dead: set[int] = set()
         for s in sorted(solution_ids, key=lambda s: solution_rank[s]):
             while len(on[s]) < per_solution:
                 done = False
                 for j in sorted((j for j in eligible[s] if j not in on[s] and not room(j)), key=judge_rank.get):
                     for s2 in list(new_of[j]):
+                        if s2 in dead:
+                            continue
                         takers = [j2 for j2 in eligible[s2] if j2 not in on[s2] and j2 != j and room(j2)]
                         if not takers:
+                            dead.add(s2)
                             continue
                         j2 = min(takers, key=lambda x: (load[x], judge_rank[x]))
                         move(s2, j, j2)
@@ -190,24 +195,25 @@ def plan_assignments(
         return changed
 
     def balance() -> bool:
+        """Hand new assignments from judges to eligible judges with room and two fewer, until none can."""
         changed = False
-        while True:
-            if not any(new_of.values()):
+        while any(new_of.values()):
+            with_room = [load[j] for j in judge_ids if room(j)]
+            if not with_room:
                 return changed
-            if max(load.values()) - min(load.values()) <= 1:
-                return changed
+            lowest = min(with_room)
             moved = False
             for j in sorted(judge_ids, key=lambda j: (-load[j], judge_rank[j])):
+                if load[j] - lowest < 2:
+                    break  # sorted by load: no later judge can give either
                 for s in sorted(new_of[j], key=solution_rank.get):
                     takers = [j2 for j2 in eligible[s] if j2 not in on[s] and room(j2) and load[j2] <= load[j] - 2]
                     if takers:
                         move(s, j, min(takers, key=lambda x: (load[x], judge_rank[x])))
                         moved = changed = True
-                        break
-                if moved:
-                    break
             if not moved:
                 return changed
+        return changed
 
     while True:
         a = fill()

@@ -539,20 +539,21 @@ def results_aggregate(*, round_: Round, actor=None) -> AggregationSummary:
         # Serialises aggregation runs of one round (and publication, which takes the same lock).
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
         aggregates = compute_round_exact(round_)
-        entry_ids = set(
-            RoundEntry.objects.filter(round=round_)
-            .exclude(status=EntryStatus.WITHDRAWN)
-            .values_list("solution_id", flat=True)
-        )
-        solution_ids = entry_ids | set(aggregates)
+        # Entries that left the contest (withdrawn, retired, void, ended, pending transfer) get
+        # no result; disqualified ones keep theirs, flagged, so the list shows why. The round's
+        # entries come through a subquery; solutions scored without an entry (rare) are added.
+        fields = ("id", "scenario_id", "scenario__track_id", "submitted_at")
+        entries = RoundEntry.objects.filter(round=round_).exclude(status=EntryStatus.WITHDRAWN).values("solution_id")
         solutions = {
             s["id"]: s
-            # Entries that left the contest (withdrawn, retired, void, ended, pending transfer)
-            # get no result; disqualified ones keep theirs, flagged, so the list shows why.
-            for s in Solution.objects.filter(pk__in=solution_ids)
-            .exclude(status__in=GONE_STATUSES)
-            .values("id", "scenario_id", "scenario__track_id", "submitted_at")
+            for s in Solution.objects.filter(pk__in=entries).exclude(status__in=GONE_STATUSES).values(*fields)
         }
+        unentered = set(aggregates) - set(solutions)
+        if unentered:
+            solutions.update(
+                (s["id"], s)
+                for s in Solution.objects.filter(pk__in=unentered).exclude(status__in=GONE_STATUSES).values(*fields)
+            )
         existing = {
             row[0]: row
             for row in RoundResult.objects.filter(round=round_).values_list(
@@ -616,16 +617,24 @@ def results_aggregate(*, round_: Round, actor=None) -> AggregationSummary:
             json.dumps([round_.pk, payload], sort_keys=True, ensure_ascii=False, default=str).encode()
         ).hexdigest()
         now = timezone.now()
-        _upsert_results(round_id=round_.pk, rows=rows, computation_id=computation_id, now=now)
         stale = [sid for sid in existing if sid not in solutions]
-        if stale:
-            RoundResult.objects.filter(round=round_, solution_id__in=stale).delete()
         # While the judging window is still open a run is a preview: the round stays in judging
         # (scores keep coming); once it has closed, aggregation moves the round on.
         still_judging = round_.status == RoundStatus.JUDGING and (
             round_.judging_closes_at is not None and round_.judging_closes_at > now
         )
-        if round_.status not in (RoundStatus.PUBLISHED, RoundStatus.CLOSED) and not still_judging:
+        moves_on = (
+            round_.status not in (RoundStatus.PUBLISHED, RoundStatus.CLOSED, RoundStatus.AGGREGATED)
+            and not still_judging
+        )
+        previous = set(RoundResult.objects.filter(round=round_).values_list("computation_id", flat=True))
+        if previous == {computation_id} and not stale and not moves_on:
+            # A re-run over unchanged scores (e.g. a redelivered task): nothing to write, no audit event.
+            return AggregationSummary(round_id=round_.pk, computation_id=computation_id, results=len(rows))
+        _upsert_results(round_id=round_.pk, rows=rows, computation_id=computation_id, now=now)
+        if stale:
+            RoundResult.objects.filter(round=round_, solution_id__in=stale).delete()
+        if moves_on:
             round_.status = RoundStatus.AGGREGATED
             round_.save(update_fields=["status", "updated_at"])
         audit_record(

@@ -121,9 +121,13 @@ def organizer_home(request):
 def _round_rows(contest: Contest, open_forms: dict) -> list[dict]:
     rows = []
     for r in contest.rounds.order_by("sequence"):
+        progress = round_progress(round_=r)["round"] if r.kind == RoundKind.SCORED else None
+        if progress is not None:
+            progress["percent"] = _pct(progress["submitted"], progress["assigned"])
         rows.append(
             {
                 "round": r,
+                "progress": progress,
                 "can_open": r.status in OPENABLE and r.kind == RoundKind.SCORED,
                 "can_close": r.status == RoundStatus.JUDGING,
                 "open_form": open_forms.get(r.pk)

@@ -472,3 +472,12 @@ def test_add_any_user_to_the_pool_by_email(client, staff):
     assert expert.contest_roles.filter(contest=staff.contest, role="judge").exists()
     again = client.post(url, {"op": "pool_add", "pool_add-account": "expert_sun"})
     assert again.status_code == 200 and again.context["pool_form"].non_field_errors()
+
+
+def test_overview_shows_judging_progress_per_round(client, staff):
+    _submit(staff, staff.judge, staff.assignment, ("8", "7.5", "15"))
+    client.force_login(staff.organizer)
+    speak_english(client)
+    body = client.get(reverse("dashboard_contest", args=[staff.contest.slug])).content.decode()
+    # Three active assignments (the conflicted judge's still counts for the organizer), one submitted.
+    assert re.search(rf'data-round-progress="{staff.round.pk}">1 / 3 submitted', body)

@@ -161,6 +161,9 @@ class AutoAssignReportSerializer(serializers.Serializer):
     short = ShortfallSerializer(many=True)
     reasons = serializers.DictField(child=serializers.IntegerField())
     loads = serializers.DictField(child=serializers.IntegerField())
+    ended_for_conflict = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Assignments ended because a conflict arose since."
+    )
 
 
 # --- reviews ---------------------------------------------------------------------------------

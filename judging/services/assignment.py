@@ -44,7 +44,7 @@ from judging.errors import (
 )
 from judging.models import JudgeAssignment, JudgePoolMember, Review
 from judging.selectors import round_solutions
-from judging.services.conflicts import ConflictIndex
+from judging.services.conflicts import ConflictIndex, end_conflicted_assignments_locked
 from notifications.services import NoticeSpec, notify_many
 
 FINISHED_STATUSES = (RoundStatus.AGGREGATED, RoundStatus.PUBLISHED, RoundStatus.CLOSED)
@@ -87,6 +87,7 @@ class AssignmentReport:
     short: list[Shortfall] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)
     loads: dict[int, int] = field(default_factory=dict)
+    ended_for_conflict: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -327,6 +328,13 @@ def assignment_auto_run(*, actor: User | None, round_: Round, seed: int = 0) -> 
         contest_id=round_.contest_id, judges=judge_orgs, solutions={sid: team for sid, _t, team in solution_rows}
     )
     conflicts = index.conflicted_pairs()
+    # Assignments that have come into conflict since they were made end here (reviews voided)
+    # and are topped up like any other missing judge.
+    stale = {(s, j) for s, js in existing.items() for j in js if (s, j) in conflicts}
+    ended = end_conflicted_assignments_locked(actor=actor, pairs=stale, round_id=round_.pk)
+    for s, j in stale:
+        existing[s].discard(j)
+        blocked.add((s, j))
     plan = plan_assignments(
         solutions=solutions,
         judges=judges,
@@ -363,6 +371,7 @@ def assignment_auto_run(*, actor: User | None, round_: Round, seed: int = 0) -> 
         short=plan.shortfalls,
         reasons=dict(reasons),
         loads=plan.loads,
+        ended_for_conflict=ended,
     )
     audit_record(
         actor=actor,
@@ -373,6 +382,7 @@ def assignment_auto_run(*, actor: User | None, round_: Round, seed: int = 0) -> 
             "seed": seed,
             "created": [list(p) for p in plan.new],
             "short": {str(s.solution_id): s.reason for s in plan.shortfalls},
+            "ended_for_conflict": ended,
         },
     )
     _notify_judges(round_=round_, counts=counts, run_id=run_id)

@@ -230,6 +230,48 @@ def _end_assignments(*, actor: User, assignments: Iterable[JudgeAssignment], rea
     return ended
 
 
+def end_conflicted_assignments_locked(
+    *, actor: User | None, pairs: Iterable[tuple[int, int]], round_id: int
+) -> list[int]:
+    """End the round's active assignments of these (solution, judge) pairs, which have come into
+    conflict since they were made (a member joined, a unit or an organization changed); their
+    reviews are voided. Caller holds the transaction. Returns the ended assignment ids."""
+    pairs = set(pairs)
+    if not pairs:
+        return []
+    candidates = JudgeAssignment.objects.select_for_update(of=("self",)).filter(
+        round_id=round_id, active=True, solution_id__in={s for s, _j in pairs}
+    )
+    touched = [a for a in candidates.order_by("id") if (a.solution_id, a.judge_id) in pairs]
+    return _end_assignments(actor=actor, assignments=touched, reason=_("Conflict of interest found"))
+
+
+@transaction.atomic
+def conflicts_sweep(*, actor: User | None, contest_id: int, team_ids: Iterable[int] | None = None) -> list[int]:
+    """End every active assignment of the contest (optionally: of these teams' solutions) whose
+    judge now conflicts with its solution, voiding its review. Call after a change to a team's
+    members or units, or to a judge's organization. Idempotent; audited per assignment."""
+    qs = JudgeAssignment.objects.filter(active=True, round__contest_id=contest_id).select_related("solution", "judge")
+    if team_ids is not None:
+        qs = qs.filter(solution__team_id__in=list(team_ids))
+    assignments = list(qs)
+    if not assignments:
+        return []
+    index = ConflictIndex(
+        contest_id=contest_id,
+        judges={a.judge_id: a.judge.organization_id for a in assignments},
+        solutions={a.solution_id: a.solution.team_id for a in assignments},
+    )
+    ended = []
+    by_round: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for a in assignments:
+        if index.conflicted(a.judge_id, a.solution_id):
+            by_round[a.round_id].add((a.solution_id, a.judge_id))
+    for round_id, pairs in sorted(by_round.items()):
+        ended += end_conflicted_assignments_locked(actor=actor, pairs=pairs, round_id=round_id)
+    return ended
+
+
 @transaction.atomic
 def conflict_declare(*, judge: User, assignment: JudgeAssignment, reason: str) -> ConflictOfInterest:
     """A judge declares a conflict on an assigned solution.

@@ -224,3 +224,37 @@ def test_conflicted_pairs_agree_with_reasons(world, monkeypatch, listed):
     expected = {(s, j.pk) for s in solutions for j in judges if index.reasons(j.pk, s)}
     assert index.conflicted_pairs() == expected
     assert len(expected) > 10
+
+
+def test_conflict_arising_later_is_swept_and_topped_up(world):
+    """A member joins from the judge's organization after the judge scored: the next auto-run ends
+    the assignment, voids the review and gives the solution another judge."""
+    from judging.models import Review
+
+    judge_org = OrganizationFactory()
+    world.judge.organization = judge_org
+    world.judge.save()
+    review_submit(judge=world.judge, assignment_id=world.assignment.pk, scores=full_scores(world))
+    TeamMembershipFactory(team=world.team, user=UserFactory(), organization=judge_org)
+
+    report = assignment_auto_run(actor=world.organizer, round_=world.round, seed=2)
+
+    assert report.ended_for_conflict == [world.assignment.pk]
+    world.assignment.refresh_from_db()
+    assert world.assignment.active is False
+    assert Review.objects.get(assignment=world.assignment).status == ReviewStatus.VOIDED
+    active = set(JudgeAssignment.objects.filter(active=True).values_list("judge_id", flat=True))
+    assert active == {world.other_judge.pk, world.unassigned_judge.pk}
+    assert assignment_auto_run(actor=world.organizer, round_=world.round, seed=2).ended_for_conflict == []
+
+
+def test_conflicts_sweep_after_team_change(world):
+    from judging.services.conflicts import conflicts_sweep
+
+    assert conflicts_sweep(actor=world.organizer, contest_id=world.contest.pk, team_ids=[world.team.pk]) == []
+    world.other_judge.organization = OrganizationFactory()
+    world.other_judge.save()
+    world.team.co_units.add(OrganizationFactory(parent=world.other_judge.organization))  # a subsidiary joins
+    ended = conflicts_sweep(actor=world.organizer, contest_id=world.contest.pk, team_ids=[world.team.pk])
+    assert ended == [world.other_assignment.pk]
+    assert conflicts_sweep(actor=world.organizer, contest_id=world.contest.pk) == []  # idempotent

@@ -82,15 +82,20 @@ def feedback_for_team_member(*, user, round_: Round) -> list[dict]:
     if not results:
         raise Http404
     criteria = {c.pk: c for c in Criterion.objects.filter(rubric__round=round_)}
-    sums = criterion_sums(round_, solution_ids=[r.solution_id for r in results])
+    solution_ids = [r.solution_id for r in results]
+    sums = criterion_sums(round_, solution_ids=solution_ids)
+    # One query for every solution's comments (not one per result).
+    comments_of: dict[int, list[str]] = {}
+    for solution_id, comment in (
+        Review.objects.filter(round=round_, solution_id__in=solution_ids, status=ReviewStatus.SUBMITTED)
+        .exclude(comment="")
+        .order_by("solution_id", "id")
+        .values_list("solution_id", "comment")
+    ):
+        comments_of.setdefault(solution_id, []).append(comment)
     out = []
     for result in results:
-        comments = list(
-            Review.objects.filter(round=round_, solution_id=result.solution_id, status=ReviewStatus.SUBMITTED)
-            .exclude(comment="")
-            .order_by("id")
-            .values_list("comment", flat=True)
-        )
+        comments = comments_of.get(result.solution_id, [])
         means = []
         for cid, (total, count) in sorted(
             sums.get(result.solution_id, {}).items(), key=lambda kv: criteria[kv[0]].order

@@ -121,10 +121,18 @@ def solution_get_for_user(user, pk) -> Solution:
 
 
 def solution_sees_full_history(user, solution: Solution) -> bool:
-    """Team and organizers see every version; publishers and judges see only the final one."""
-    if user.is_superuser or is_organizer(user, solution.contest):
-        return True
-    return TeamMembership.objects.filter(team_id=solution.team_id, user=user).exists()
+    """Team and organizers see every version; publishers and judges see only the final one.
+
+    Remembered on the solution instance per user, so a view asking twice pays one query.
+    """
+    memo = solution.__dict__.setdefault("_full_history_for", {})
+    if user.pk not in memo:
+        memo[user.pk] = bool(
+            user.is_superuser
+            or is_organizer(user, solution.contest)
+            or TeamMembership.objects.filter(team_id=solution.team_id, user=user).exists()
+        )
+    return memo[user.pk]
 
 
 def version_list_for_user(user, solution: Solution) -> QuerySet:
@@ -206,6 +214,9 @@ def solution_access_map(user, solutions) -> dict[int, dict]:
         return result
     if user.is_superuser:
         return {pk: {"full": True, "blind": False} for pk in result}
+    if len(solutions) == 1 and solutions[0].__dict__.get("_full_history_for", {}).get(user.pk):
+        # Already known to be its team's or an organizer's (the version list asked): no more queries.
+        return {solutions[0].pk: {"full": True, "blind": False}}
     ids = list(result)
     member_team_ids = set(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
     organizer_contest_ids = set(

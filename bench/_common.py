@@ -1,0 +1,98 @@
+"""Helpers shared by the benchmarks that run the real server (gunicorn on loopback)."""
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """Production settings (DEBUG off, no debug toolbar, manifest static files) on plain HTTP."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+            "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48),
+            "SECURE_SSL_REDIRECT": "False",
+            "SECURE_HSTS_SECONDS": "0",
+            "REDIS_URL": env.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
+            "DB_CONN_MAX_AGE": env.get("DB_CONN_MAX_AGE", "60"),
+            "LOG_LEVEL": "ERROR",
+            "PYTHONWARNINGS": "ignore::UserWarning",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+class Gunicorn:
+    """`gunicorn config.wsgi` on 127.0.0.1 with the given workers, threads and worker class."""
+
+    def __init__(self, *, workers: int, threads: int, worker_class: str = "gthread", env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = [
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            worker_class,
+            "--keep-alive",
+            "5",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ]
+        self.describe = f"gunicorn -k {worker_class} -w {workers} --threads {threads}"
+        self.env = env or server_env()
+        self.proc = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.args, cwd=BASE_DIR, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.proc.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + "/health/", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise SystemExit("gunicorn did not answer /health/ within 60 s")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def emit(result: dict) -> None:
+    """The one machine-readable line bench/run_all.py reads."""
+    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)

@@ -50,6 +50,13 @@ class _ReadWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_serializer_class(self):
         return self.output_serializer_class
 
+    def filter_queryset(self, queryset):
+        # Filters, search and ordering shape lists. On a single object they change nothing but
+        # cost a filter form per request (about a quarter of a scenario detail request).
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def _parse(self, *, partial=False):
         serializer = self.input_serializer_class(data=self.request.data, partial=partial)
         serializer.is_valid(raise_exception=True)

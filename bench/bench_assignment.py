@@ -12,8 +12,9 @@ organizations of the same groups, so roughly one solution in ten conflicts with 
 Five tracks; a sixth of the judges are limited to one or two tracks.
 
 It times, in the same run and on the same data:
-  * baseline: bulk-inserting the same number of JudgeAssignment rows, precomputed (no reads, no
-    planning, no conflicts, no audit, no notices) — the floor any assigner pays;
+  * baseline: bulk_create of the same JudgeAssignment rows, precomputed (no reads, no planning,
+    no conflicts, no audit, no notices) — what writing the rows the ordinary ORM way costs (the
+    service itself writes them with COPY on PostgreSQL, so it may come close to this figure);
   * plan: `plan_assignments` alone (pure Python, data already in memory);
   * run: `assignment_auto_run` end to end — loading the round, bulk conflict computation,
     planning, bulk insert, audit event, one notice per judge;

@@ -9,6 +9,7 @@ from contest.audit import audit_record
 from contest.enums import RoundStatus
 from contest.models import Round, User
 from judging.errors import JudgingWindowInvalidError, RoundStatusError
+from judging.models import JudgeAssignment
 
 OPENABLE = (RoundStatus.PENDING, RoundStatus.OPEN, RoundStatus.JUDGING)
 
@@ -56,6 +57,9 @@ def round_close_judging(*, actor: User, round_: Round) -> Round:
     round_ = Round.objects.select_for_update(no_key=True).get(pk=round_.pk)
     if round_.status != RoundStatus.JUDGING:
         raise RoundStatusError(extra={"status": round_.status})
+    # Wait for the scores in flight: each holds its assignment row until it commits. Scores that
+    # start now queue behind these locks and then read the closed window (see scoring).
+    list(JudgeAssignment.objects.select_for_update().filter(round=round_).order_by("pk").values_list("pk", flat=True))
     now = timezone.now()
     before = _window(round_)
     if round_.judging_closes_at is None or round_.judging_closes_at > now:

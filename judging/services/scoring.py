@@ -153,22 +153,7 @@ def _share_lock_rubric(rubric_id: int) -> Rubric:
     return Rubric.objects.get(pk=rubric_id)
 
 
-def _share_lock_round(round_id: int) -> Round:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT id FROM contest_round WHERE id = %s FOR SHARE", [round_id])
-    return Round.objects.get(pk=round_id)
-
-
 def _locked_for_judge(*, judge: User, assignment_id: int) -> tuple[JudgeAssignment, Review | None, Rubric, list]:
-    # Share-lock the round first (round -> assignment -> rubric): closing the window takes the
-    # round FOR NO KEY UPDATE, so a close waits for scores in flight, and a score that starts
-    # during a close waits for it and then reads the closed window. Without this lock a score
-    # that read the window just before the close could commit after it.
-    round_id = JudgeAssignment.objects.filter(pk=assignment_id).values_list("round_id", flat=True).first()
-    if round_id is None:
-        raise NotAssignedError()
-    round_ = _share_lock_round(round_id)
     # Lock the assignment: the guard row of its one review (two submits serialise here).
     assignment = (
         JudgeAssignment.objects.select_for_update(of=("self",))
@@ -178,10 +163,13 @@ def _locked_for_judge(*, judge: User, assignment_id: int) -> tuple[JudgeAssignme
     )
     if assignment is None or assignment.judge_id != judge.pk or not assignment.active:
         raise NotAssignedError()
-    assignment.round = round_
+    # Read the window only now, in a statement after the lock: closing the window locks every
+    # assignment of the round before it commits, so a score either holds its assignment first
+    # (and the close waits for it) or waits for the close and then reads the closed window.
+    assignment.round = Round.objects.get(pk=assignment.round_id)
     if judge_conflicts_with(judge=judge, solution=assignment.solution):
         raise ConflictOfInterestError()
-    if not judging_window_open(round_):
+    if not judging_window_open(assignment.round):
         raise JudgingClosedError()
     rubric = rubric_for_track(round_=assignment.round, track_id=assignment.solution.scenario.track_id)
     if rubric is None:

@@ -14,6 +14,7 @@ here too so that its outcome sits next to the others.
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -93,8 +94,9 @@ def run(name: str, args: list[str], timeout: int) -> dict:
     elapsed = time.perf_counter() - start
     result = None
     for line in out.splitlines():
-        if line.startswith("RESULT "):
-            result = json.loads(line[len("RESULT ") :])
+        if line.startswith("RESULT {"):
+            with contextlib.suppress(ValueError):
+                result = json.loads(line[len("RESULT ") :])
     shown = " ".join(a if not a.startswith("/") else Path(a).name for a in args)
     print(f"[{name}] rc={rc} in {elapsed:.0f} s", flush=True)
     if rc != 0:

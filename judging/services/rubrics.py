@@ -18,13 +18,13 @@ def rubric_is_frozen(*, round_id: int) -> bool:
 
 
 def _check_not_frozen(round_id: int) -> None:
-    """Lock the round and its rubrics, then refuse if any score exists.
+    """Lock the round's rubrics, then refuse if any score exists.
 
     Scoring holds a share lock on the rubric it validates against until it commits, so a first
-    score and a rubric edit never interleave: whichever locks first wins, the other sees it.
+    score and a rubric edit never interleave: whichever locks first wins, the other sees it. (The
+    round row is deliberately not locked here: closing the window holds it while waiting for the
+    scores in flight, which may wait for this rubric lock.)
     """
-    # FOR NO KEY UPDATE: it must not block the foreign-key checks of concurrent score inserts.
-    Round.objects.select_for_update(no_key=True).filter(pk=round_id).first()
     list(Rubric.objects.select_for_update().filter(round_id=round_id).values_list("id", flat=True))
     if rubric_is_frozen(round_id=round_id):
         raise RubricFrozenError()

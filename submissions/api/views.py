@@ -6,7 +6,7 @@ from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -77,6 +77,19 @@ MULTIPART_SLACK = 256 * 1024
 DEFAULT_UPLOAD_LIMIT = 50 * 1024 * 1024
 
 
+def _page(serializer_class):
+    """The envelope the paginated list views return, for the schema: count, next, previous, results."""
+    return inline_serializer(
+        name=f"Paginated{serializer_class.__name__.removesuffix('Serializer')}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
 def _parse(serializer_class, data, **kwargs):
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
@@ -109,7 +122,8 @@ class TeamListCreateApi(APIView):
     @extend_schema(
         summary="List teams visible to you",
         parameters=[CONTEST_FILTER],
-        responses={200: TeamOutputSerializer(many=True)},
+        operation_id="v1_teams_list",
+        responses={200: _page(TeamOutputSerializer)},
     )
     def get(self, request):
         teams = selectors.team_list_for_user(request.user, contest=_contest_filter(request))
@@ -154,7 +168,11 @@ class TeamDetailApi(APIView):
 class TeamMemberListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(summary="Members of a team", responses={200: MemberOutputSerializer(many=True), **ERRORS})
+    @extend_schema(
+        summary="Members of a team",
+        operation_id="v1_teams_members_list",
+        responses={200: _page(MemberOutputSerializer), **ERRORS},
+    )
     def get(self, request, pk):
         team = selectors.team_get_for_user(request.user, pk)
         members = selectors.member_list_for_team(team)
@@ -191,7 +209,11 @@ class TeamCaptainApi(APIView):
 class TeamInvitationListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Invitations of a team", responses={200: InvitationOutputSerializer(many=True), **ERRORS})
+    @extend_schema(
+        summary="Invitations of a team",
+        operation_id="v1_teams_invitations_list",
+        responses={200: _page(InvitationOutputSerializer), **ERRORS},
+    )
     def get(self, request, pk):
         team = selectors.team_get_for_user(request.user, pk)
         invitations = selectors.invitation_list_for_team(team)
@@ -259,7 +281,8 @@ class SolutionListCreateApi(APIView):
     @extend_schema(
         summary="List solutions visible to you",
         parameters=SOLUTION_FILTERS,
-        responses={200: SolutionOutputSerializer(many=True)},
+        operation_id="v1_solutions_list",
+        responses={200: _page(SolutionOutputSerializer)},
     )
     def get(self, request):
         qs = selectors.solution_list_for_user(request.user, contest=_contest_filter(request))
@@ -351,7 +374,11 @@ class _UploadApi(APIView):
 
 
 class SolutionVersionListCreateApi(_UploadApi):
-    @extend_schema(summary="Versions of a solution", responses={200: VersionOutputSerializer(many=True), **ERRORS})
+    @extend_schema(
+        summary="Versions of a solution",
+        operation_id="v1_solutions_versions_list",
+        responses={200: _page(VersionOutputSerializer), **ERRORS},
+    )
     def get(self, request, pk):
         solution = selectors.solution_get_for_user(request.user, pk)
         versions = selectors.version_list_for_user(request.user, solution)
@@ -471,7 +498,9 @@ class SolutionReceiptListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
-        summary="Submission receipts of a solution", responses={200: ReceiptOutputSerializer(many=True), **ERRORS}
+        summary="Submission receipts of a solution",
+        operation_id="v1_solutions_receipts_list",
+        responses={200: _page(ReceiptOutputSerializer), **ERRORS},
     )
     def get(self, request, pk):
         solution = _history_solution(request, pk)
@@ -484,7 +513,8 @@ class SolutionEligibilityApi(APIView):
 
     @extend_schema(
         summary="Qualification decisions of a solution",
-        responses={200: EligibilityOutputSerializer(many=True), **ERRORS},
+        operation_id="v1_solutions_eligibility_list",
+        responses={200: _page(EligibilityOutputSerializer), **ERRORS},
     )
     def get(self, request, pk):
         solution = _history_solution(request, pk)

@@ -64,12 +64,16 @@ def round_half_up(value: Fraction) -> Decimal:
     sign = -1 if value < 0 else 1
     value = abs(value)
     cents = (value.numerator * 200 + value.denominator) // (2 * value.denominator)
-    return (Decimal(sign * cents) / 100).quantize(TWO_PLACES)
+    return Decimal(sign * cents).scaleb(-2)
 
 
 def fraction_to_decimal(value: Fraction, places: int = 4) -> Decimal:
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
+    """Half-up to `places` decimals, in integers (no Decimal context involved)."""
+    sign = -1 if value < 0 else 1
+    value = abs(value)
+    scale = 10**places
+    units = (value.numerator * 2 * scale + value.denominator) // (2 * value.denominator)
+    return Decimal(sign * units).scaleb(-places)
 
 
 # --- the database part ------------------------------------------------------------------------
@@ -627,7 +631,9 @@ def results_aggregate(*, round_: Round, actor=None) -> AggregationSummary:
             round_.status not in (RoundStatus.PUBLISHED, RoundStatus.CLOSED, RoundStatus.AGGREGATED)
             and not still_judging
         )
-        previous = set(RoundResult.objects.filter(round=round_).values_list("computation_id", flat=True))
+        previous = set(
+            RoundResult.objects.filter(round=round_).order_by().values_list("computation_id", flat=True).distinct()
+        )
         if previous == {computation_id} and not stale and not moves_on:
             # A re-run over unchanged scores (e.g. a redelivered task): nothing to write, no audit event.
             return AggregationSummary(round_id=round_.pk, computation_id=computation_id, results=len(rows))

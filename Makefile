@@ -30,7 +30,9 @@ test: install-dev
 	$(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	# Fast tests on both cores, then the tests with real workers, browsers and faults one at a time.
+	$(BIN)/pytest -n 2 --dist loadfile -m "not integration and not e2e and not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "integration or e2e or slow" $(PYTEST_ARGS)
 
 test-fast: install-dev
 	$(BIN)/pytest -m "not integration and not e2e and not slow" $(PYTEST_ARGS)

@@ -7,9 +7,13 @@ Who sees a solution:
 - the scenario's publisher (a publisher role for the scenario's organization) once the
   qualification round's submission deadline has passed, and only solutions that were handed in
   (a final version, not a draft, not withdrawn before the deadline, not void);
-- judges holding an ACTIVE assignment for it, unless a conflict of interest names them and
-  the solution, its team, or one of the team's organizations. When the viewer sees it *only*
-  as a judge and that assignment's round is blind, nothing names the team or its people.
+- judges holding an ACTIVE assignment for it, unless they conflict with it: a conflict of
+  interest row naming them and the solution, its team or an organization group, or the
+  automatic rule computed from the current data (the judge is a member, or the judge's
+  organization group is the group of the team's lead unit, a co-unit or a member's
+  organization; see `judging.selectors.solution_ids_visible_to_judge`), so a conflict arising
+  after the assignment hides the solution at once. When the viewer sees it *only* as a judge
+  and that assignment's round is blind, nothing names the team or its people.
 """
 
 import datetime as dt
@@ -22,6 +26,7 @@ from contest.enums import Role
 from contest.models import Contest, ContestRole, Round
 from contest.roles import is_organizer
 from judging.models import ConflictOfInterest, JudgeAssignment
+from judging.selectors import solution_ids_visible_to_judge
 
 from .enums import SolutionStatus
 from .models import (
@@ -71,12 +76,22 @@ def _conflict_exists():
 
 
 def judge_assignments_visible(user) -> QuerySet:
-    """The user's active assignments not blocked by a conflict of interest."""
+    """The user's active assignments not blocked by a conflict of interest row (one subquery).
+
+    Only for telling which already-visible solutions are seen through a blind round; whether a
+    judge sees a solution at all is `_judge_q`, which also applies the automatic rule.
+    """
     return JudgeAssignment.objects.filter(judge=user, active=True).filter(~_conflict_exists())
 
 
-def _judge_q(user) -> Q:
-    return Q(Exists(judge_assignments_visible(user).filter(solution=OuterRef("pk"))))
+def _judge_q(user, contest: Contest | None = None) -> Q:
+    """Solutions seen as a judge: an active assignment and no conflict, declared or automatic.
+
+    A fixed number of queries whatever the number of solutions (the judging selector reads the
+    assignments, then per contest the conflict rows and one organization-group query).
+    """
+    ids = solution_ids_visible_to_judge(judge=user, contest_id=contest.pk if contest is not None else None)
+    return Q(pk__in=sorted(ids)) if ids else Q(pk__in=[])
 
 
 def _publisher_q(user, at: dt.datetime) -> Q:
@@ -108,7 +123,7 @@ def solution_list_for_user(user, contest: Contest | None = None, *, at: dt.datet
         return qs
     at = at or clock.now()
     organizer_contests = ContestRole.objects.filter(user=user, role=Role.ORGANIZER).values("contest_id")
-    visible = _member_q(user) | Q(contest_id__in=organizer_contests) | _publisher_q(user, at) | _judge_q(user)
+    visible = _member_q(user) | Q(contest_id__in=organizer_contests) | _publisher_q(user, at) | _judge_q(user, contest)
     return qs.filter(visible)
 
 

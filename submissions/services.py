@@ -297,7 +297,9 @@ def team_update(
     lead_unit: Organization | None = None,
     co_units: Sequence[Organization] | None = None,
 ) -> Team:
-    """The captain renames the team or changes its units (co-units capped by the contest)."""
+    """The captain renames the team or changes its units (co-units capped by the contest).
+
+    A change of units ends the assignments of judges it brings into conflict (reviews voided)."""
     if not permissions.can_update_team(actor, team):
         raise CaptainOnlyError()
     with transaction.atomic():
@@ -320,7 +322,17 @@ def team_update(
         team.co_units.set(units)
         after = {"name": team.name, "lead_unit": team.lead_unit_id, "co_units": sorted(o.pk for o in units)}
         audit_record(actor=actor, action="team.update", obj=team, before=before, after=after)
+        if (before["lead_unit"], before["co_units"]) != (after["lead_unit"], after["co_units"]):
+            _end_conflicted_assignments(actor=actor, team=team)
     return team
+
+
+def _end_conflicted_assignments(*, actor: User, team: Team) -> None:
+    """A team's members or units changed: judges now in conflict with its solutions lose their
+    assignments (reviews voided) in the caller's transaction."""
+    from judging.services.conflicts import conflicts_sweep  # judging imports submissions
+
+    conflicts_sweep(actor=actor, contest_id=team.contest_id, team_ids=[team.pk])
 
 
 def invitation_create(*, actor: User, team: Team, email: str) -> Invitation:
@@ -394,7 +406,8 @@ def invitation_accept(*, actor: User, token: str) -> TeamMembership:
 
     Locks the team row (member cap: two acceptances at once must not both see a free place),
     then the invitation (single use). Side effects: `member_joined` notices to the other
-    members; audit `invitation.accept`.
+    members; audit `invitation.accept`; judges the newcomer brings into conflict (same
+    organization group) lose their assignments to the team's solutions, reviews voided.
     """
     invitation = Invitation.objects.select_related("team").filter(token=token or "").first()
     if invitation is None:
@@ -429,6 +442,7 @@ def invitation_accept(*, actor: User, token: str) -> TeamMembership:
             obj=invitation,
             after={"team": team.pk, "user": actor.pk, "membership": membership.pk},
         )
+        _end_conflicted_assignments(actor=actor, team=team)
         _notify_team(
             team=team,
             kind="member_joined",

@@ -63,7 +63,11 @@ def publish_due_rounds_task() -> list[int]:
     max_retries=5,
 )
 def notify_round_results_task(*, publication_id: int, solution_ids: list[int]) -> int:
-    """Create the round_results notices of one chunk of teams (idempotent on dedup keys)."""
+    """Re-create the round_results notices of some teams (idempotent on dedup keys).
+
+    Publication itself writes the notices in its own transaction; this task is only a repair
+    tool (e.g. after members were added) and creates nothing for notices that already exist.
+    """
     from judging.models import Publication
     from judging.services.publication import round_results_notify
 

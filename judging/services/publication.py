@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,10 +28,6 @@ from judging.results_errors import (
     PublicityWindowInvalidError,
     ResultsNotAggregatedError,
 )
-
-# At most this many notification tasks per publication (10,000 teams → 100 tasks of 100).
-MAX_NOTIFY_TASKS = 100
-MIN_NOTIFY_CHUNK = 100
 
 
 def build_table(round_: Round) -> list[dict]:
@@ -91,8 +86,10 @@ def publication_publish(
     window (both ends inclusive) defaults to now … now + round.publicity_days.
     Locks: the round row (the same lock aggregation takes, so the table is never half-written).
     Side effects: a Publication (the previous one marked superseded and kept), round status
-    published, audit event, and on commit the round_results notices fanned out in at most
-    MAX_NOTIFY_TASKS tasks.
+    published, audit event, and the round_results notices (one per team member) written in this
+    same transaction with `notify_many`, which enqueues their sending on commit in at most
+    NOTIFICATIONS_MAX_FANOUT_TASKS tasks (10,000 teams → ≤ 100 tasks). A broker outage at
+    commit time is logged and the unsent notices are picked up by the sweep; nothing is lost.
     """
     now = timezone.now()
     starts = publicity_starts_at or now
@@ -137,30 +134,17 @@ def publication_publish(
                 "supplementary": supplementary,
             },
         )
-        _enqueue_notices(publication)
+        round_results_notify(publication=publication)
     return publication
 
 
-def _enqueue_notices(publication: Publication) -> None:
-    from judging.tasks import notify_round_results_task
+def round_results_notify(*, publication: Publication, solution_ids: list[int] | None = None) -> int:
+    """Create the round_results notices for the teams of these solutions (default: every result
+    of the round), one per member.
 
-    solution_ids = list(
-        RoundResult.objects.filter(round_id=publication.round_id)
-        .order_by("solution_id")
-        .values_list("solution_id", flat=True)
-    )
-    size = max(MIN_NOTIFY_CHUNK, math.ceil(len(solution_ids) / MAX_NOTIFY_TASKS))
-    for start in range(0, len(solution_ids), size):
-        chunk = solution_ids[start : start + size]
-        transaction.on_commit(
-            lambda chunk=chunk: notify_round_results_task.delay(publication_id=publication.pk, solution_ids=chunk)
-        )
-
-
-def round_results_notify(*, publication: Publication, solution_ids: list[int]) -> int:
-    """Create the round_results notices for the teams of these solutions (one per member).
-
-    Idempotent: the de-duplication key names the publication and the member.
+    Called by `publication_publish` inside its transaction (the rows commit or roll back with
+    the publication). Idempotent: the de-duplication key names the publication and the member,
+    so running it again (e.g. from `notify_round_results_task`) creates nothing new.
     """
     from notifications.services import NoticeSpec, notify_many
     from submissions.models import TeamMembership
@@ -169,14 +153,15 @@ def round_results_notify(*, publication: Publication, solution_ids: list[int]) -
     next_round = (
         Round.objects.filter(contest_id=round_.contest_id, sequence__gt=round_.sequence).order_by("sequence").first()
     )
-    results = {
-        r.solution_id: r
-        for r in RoundResult.objects.filter(round=round_, solution_id__in=solution_ids).select_related("solution")
-    }
+    result_rows = RoundResult.objects.filter(round=round_)
+    if solution_ids is not None:
+        result_rows = result_rows.filter(solution_id__in=solution_ids)
+    results = {r.solution_id: r for r in result_rows.select_related("solution").order_by("solution_id")}
     group_sizes: dict[str, int] = {}
     for row in publication.table:
         group_sizes[row["group"]] = group_sizes.get(row["group"], 0) + 1
-    team_ids = {r.solution.team_id for r in results.values()}
+    # A subquery, not a list of ids: a round may have 10,000 teams.
+    team_ids = result_rows.values("solution__team_id")
     members: dict[int, list] = {}
     for membership in TeamMembership.objects.filter(team_id__in=team_ids).select_related("user"):
         members.setdefault(membership.team_id, []).append(membership.user)

@@ -6,12 +6,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from contest.enums import Role, RoundStatus
 from judging.models import Publication, RoundResult
 from judging.results_errors import AlreadyPublishedError, PublicityWindowInvalidError, ResultsNotAggregatedError
-from judging.services import publication as publication_service
 from judging.services.aggregation import results_aggregate
 from judging.services.publication import publication_publish, publication_verify, table_digest
 from judging.tasks import publish_due_rounds_task
@@ -123,26 +123,86 @@ def test_no_notice_before_publication_and_one_per_member_after(
     assert Notification.objects.filter(dedup_key__startswith=f"round_results:{pub.pk}:").count() == 6
 
 
-def test_fan_out_uses_bounded_number_of_tasks(scored_round, organizer, monkeypatch, django_capture_on_commit_callbacks):
-    # 3 results; with at most 2 tasks and chunks of at least 1 → ceil(3/2) = 2 per chunk → 2 tasks.
-    monkeypatch.setattr(publication_service, "MAX_NOTIFY_TASKS", 2)
-    monkeypatch.setattr(publication_service, "MIN_NOTIFY_CHUNK", 1)
-    calls = []
-    from judging import tasks
+def test_notices_roll_back_with_the_publication(scored_round, organizer, django_capture_on_commit_callbacks):
+    class Abort(Exception):
+        pass
 
-    monkeypatch.setattr(tasks.notify_round_results_task, "delay", lambda **kw: calls.append(kw))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Abort), transaction.atomic():
+        publication_publish(round_=scored_round.round, actor=organizer)
+        assert Notification.objects.filter(kind="round_results").exists()  # written in the transaction
+        raise Abort
+
+    assert callbacks == []
+    assert not Publication.objects.filter(round=scored_round.round).exists()
+    assert not Notification.objects.filter(kind="round_results").exists()
+
+
+def test_broker_down_at_commit_delays_but_does_not_lose_notices(
+    scored_round, organizer, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from notifications import tasks as notification_tasks
+
+    def broker_down(*args, **kwargs):
+        raise BrokerError("connection refused")
+
+    from judging import tasks as judging_tasks
+
+    # Every enqueue fails, whichever task it is.
+    for task in (notification_tasks.send_notifications_task, judging_tasks.notify_round_results_task):
+        monkeypatch.setattr(task, "apply_async", broker_down)
+        monkeypatch.setattr(task, "delay", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
-        publication_publish(round_=scored_round.round, actor=organizer)
+        pub = publication_publish(round_=scored_round.round, actor=organizer)  # no error for the organizer
 
-    assert [len(c["solution_ids"]) for c in calls] == [2, 1]
+    assert Notification.objects.filter(dedup_key__startswith=f"round_results:{pub.pk}:").count() == 6
+    unsent = Notification.objects.filter(kind="round_results", channel="email", sent_at__isnull=True)
+    assert unsent.count() == 3  # left for the sweep
+    assert "Broker unavailable" in caplog.text
 
 
-def test_ten_thousand_teams_make_at_most_one_hundred_tasks():
-    import math
+def test_publication_enqueues_only_batched_send_tasks(
+    scored_round, organizer, monkeypatch, django_capture_on_commit_callbacks
+):
+    # 3 captains + 997 more members of the first team = 1,000 recipients → 10 tasks of 100 e-mail ids.
+    from contest.models import User
+    from judging import tasks as judging_tasks
+    from notifications import tasks as notification_tasks
+    from submissions.models import TeamMembership
 
-    size = max(publication_service.MIN_NOTIFY_CHUNK, math.ceil(10_000 / publication_service.MAX_NOTIFY_TASKS))
-    assert math.ceil(10_000 / size) <= 100
+    team = scored_round.first.team
+    users = User.objects.bulk_create(
+        [User(username=f"member-{i}", email=f"member-{i}@example.com") for i in range(997)]
+    )
+    TeamMembership.objects.bulk_create([TeamMembership(team=team, contest=team.contest, user=u) for u in users])
+    sends, creates = [], []
+    monkeypatch.setattr(
+        notification_tasks.send_notifications_task, "apply_async", lambda *a, **kw: sends.append(kw["kwargs"])
+    )
+    monkeypatch.setattr(judging_tasks.notify_round_results_task, "delay", lambda **kw: creates.append(kw))
+    monkeypatch.setattr(judging_tasks.notify_round_results_task, "apply_async", lambda *a, **kw: creates.append(kw))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        pub = publication_publish(round_=scored_round.round, actor=organizer)
+
+    assert (
+        Notification.objects.filter(dedup_key__startswith=f"round_results:{pub.pk}:", channel="email").count() == 1000
+    )
+    assert creates == []  # the notices are not created in a later task
+    assert len(callbacks) == 1
+    assert len(sends) == 10
+    assert sorted(len(s["notification_ids"]) for s in sends) == [100] * 10
+
+
+@pytest.mark.parametrize("recipients", [10_000, 30_000])
+def test_ten_thousand_teams_make_at_most_one_hundred_tasks(recipients):
+    from notifications.services import _chunks
+
+    chunks = list(_chunks(list(range(recipients))))
+    assert len(chunks) <= 100
+    assert sum(len(c) for c in chunks) == recipients
 
 
 def test_scheduled_publication(scored_round):

@@ -133,10 +133,7 @@ FROM w
 GROUP BY w.solution_id, w.grp
 """
 
-_ZSCORE_SQL = (
-    "WITH "  # noqa: S608 - constant SQL text; values are bound parameters
-    + _REVIEW_TOTALS
-    + """,
+_ZSCORE_TAIL = """,
 sd AS (
     SELECT solution_id, MAX(d) AS dsol FROM rt GROUP BY solution_id
 ),
@@ -167,7 +164,8 @@ SELECT z.solution_id, z.grp, COUNT(*) AS cnt, SUM(z.n) AS sum_all, AVG(z.zt) AS 
 FROM z JOIN sd ON sd.solution_id = z.solution_id
 GROUP BY z.solution_id, z.grp
 """
-)
+# Built from module constants only; every value is a bound parameter.
+_ZSCORE_SQL = "WITH " + _REVIEW_TOTALS + _ZSCORE_TAIL  # nosec B608
 
 _CRITERION_SQL = """
 SELECT r.solution_id, s.criterion_id, {v_expr}, COUNT(*)
@@ -502,7 +500,7 @@ def _upsert_results(*, round_id: int, rows: list[dict], computation_id: str, now
     means_index = _COPY_COLUMNS.index("criterion_means")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS results_in AS SELECT {columns} FROM judging_roundresult WITH NO DATA"  # noqa: S608
+            f"CREATE TEMP TABLE IF NOT EXISTS results_in AS SELECT {columns} FROM judging_roundresult WITH NO DATA"  # noqa: S608  # nosec B608
         )
         cursor.execute("TRUNCATE results_in")
         with cursor.connection.cursor().copy(f"COPY results_in ({columns}) FROM STDIN") as copy:
@@ -511,7 +509,7 @@ def _upsert_results(*, round_id: int, rows: list[dict], computation_id: str, now
                 v[means_index] = json.dumps(v[means_index], ensure_ascii=False)
                 copy.write_row(v)
         cursor.execute(
-            f"INSERT INTO judging_roundresult ({columns}) SELECT {columns} FROM results_in "  # noqa: S608
+            f"INSERT INTO judging_roundresult ({columns}) SELECT {columns} FROM results_in "  # noqa: S608  # nosec B608
             f"ON CONFLICT (round_id, solution_id) DO UPDATE SET {updates}"
         )
         cursor.execute("TRUNCATE results_in")

@@ -64,10 +64,10 @@ LISTS = {
     "/api/v1/rounds/{round_id}/publications/": ("organizer", 3),
     "/api/v1/rounds/{round_id}/results/": ("organizer", 3),
     "/api/v1/scenarios/": ("organizer", 3),
-    "/api/v1/solutions/": ("organizer", 6),
-    "/api/v1/solutions/{id}/eligibility/": ("organizer", 6),
-    "/api/v1/solutions/{id}/receipts/": ("captain", 7),
-    "/api/v1/solutions/{id}/versions/": ("captain", 8),
+    "/api/v1/solutions/": ("organizer", 7),
+    "/api/v1/solutions/{id}/eligibility/": ("organizer", 7),
+    "/api/v1/solutions/{id}/receipts/": ("captain", 8),
+    "/api/v1/solutions/{id}/versions/": ("captain", 9),
     "/api/v1/teams/": ("organizer", 3),
     "/api/v1/teams/{id}/invitations/": ("captain", 4),
     "/api/v1/teams/{id}/members/": ("captain", 4),
@@ -92,7 +92,7 @@ DETAILS = {
     "/api/v1/rounds/{round_id}/exports/{kind}.{fmt}": None,
     "/api/v1/rounds/{round_id}/leaderboard/": ("organizer", 2),
     "/api/v1/scenarios/{id}/": ("organizer", 2),
-    "/api/v1/solutions/{id}/": ("captain", 5),
+    "/api/v1/solutions/{id}/": ("captain", 6),
     "/api/v1/teams/{id}/": ("captain", 2),
     "/api/v1/tracks/{id}/": ("organizer", 3),
 }
@@ -323,6 +323,12 @@ def _measure(client, url):
     return len(statements), (len(rows) if isinstance(rows, list) else None), statements
 
 
+# The pinned counts are PostgreSQL's (the production database); SQLite takes other paths in a
+# few selectors (no SET LOCAL, no FOR UPDATE OF), so its counts differ by one here and there.
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="query counts are pinned for PostgreSQL")
+
+
+@postgres_only
 def test_list_endpoints_run_a_constant_pinned_number_of_queries():
     world = World()
     world.grow(1)
@@ -348,6 +354,7 @@ def test_list_endpoints_run_a_constant_pinned_number_of_queries():
     assert not problems, "\n".join(problems)
 
 
+@postgres_only
 def test_detail_endpoints_run_a_small_pinned_number_of_queries():
     world = World()
     world.grow(3)

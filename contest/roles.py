@@ -12,8 +12,23 @@ def _roles(user, contest: Contest):
         cache = {}
         user._contest_roles_cache = cache
     if contest.pk not in cache:
+        if getattr(user, "_contest_roles_complete", False):
+            return []
         cache[contest.pk] = list(ContestRole.objects.filter(user=user, contest_id=contest.pk))
     return cache[contest.pk]
+
+
+def roles_of_user(user) -> list[ContestRole]:
+    """Every contest role of the user, in one query; later per-contest lookups reuse it."""
+    if user is None or not user.is_authenticated:
+        return []
+    if not getattr(user, "_contest_roles_complete", False):
+        cache: dict[int, list[ContestRole]] = {}
+        for role in ContestRole.objects.filter(user=user).order_by("id"):
+            cache.setdefault(role.contest_id, []).append(role)
+        user._contest_roles_cache = cache
+        user._contest_roles_complete = True
+    return [role for roles in user._contest_roles_cache.values() for role in roles]
 
 
 def is_organizer(user, contest: Contest) -> bool:

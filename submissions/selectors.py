@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from contest import clock
 from contest.enums import Role
 from contest.models import Contest, ContestRole, Round
-from contest.roles import is_organizer
+from contest.roles import is_organizer, roles_of_user
 from judging.models import ConflictOfInterest, JudgeAssignment
 from judging.selectors import solution_ids_visible_to_judge
 
@@ -96,9 +96,7 @@ def _judge_q(user, contest: Contest | None = None) -> Q:
 
 def _publisher_q(user, at: dt.datetime) -> Q:
     """Publishers see their organization's scenarios' solutions after the first round's deadline."""
-    roles = list(
-        ContestRole.objects.filter(user=user, role=Role.PUBLISHER).values_list("contest_id", "organization_id")
-    )
+    roles = [(r.contest_id, r.organization_id) for r in roles_of_user(user) if r.role == Role.PUBLISHER]
     q = Q(pk__in=[])
     if not roles:
         return q
@@ -122,7 +120,7 @@ def solution_list_for_user(user, contest: Contest | None = None, *, at: dt.datet
     if user.is_superuser:
         return qs
     at = at or clock.now()
-    organizer_contests = ContestRole.objects.filter(user=user, role=Role.ORGANIZER).values("contest_id")
+    organizer_contests = [r.contest_id for r in roles_of_user(user) if r.role == Role.ORGANIZER]
     visible = _member_q(user) | Q(contest_id__in=organizer_contests) | _publisher_q(user, at) | _judge_q(user, contest)
     return qs.filter(visible)
 

@@ -2,7 +2,8 @@
 
 Fixtures (reusable by every e2e test):
 - `browser`: one headless Chromium per session, launched by path (env CHROMIUM_PATH, default
-  /usr/bin/chromium); the tests are skipped when it is missing.
+  the `chromium` on PATH); the tests are skipped when it is missing, unless REQUIRE_BROWSER=1
+  (as in CI), where a missing browser fails them.
 - `page`: a fresh context and page on the live server (base_url set, so `page.goto("/")` works);
   confirm() dialogs are accepted.
 - `login_page(user, password=...)`: a separate context signed in through the login form, so
@@ -12,6 +13,7 @@ Fixtures (reusable by every e2e test):
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from django.conf import settings
 
 from tests.web.catalogues import ensure_compiled
 
-CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -47,6 +49,8 @@ def _compiled_catalogues():
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM_PATH).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium not found at {CHROMIUM_PATH} (set CHROMIUM_PATH)")
         pytest.skip(f"Chromium not found at {CHROMIUM_PATH} (set CHROMIUM_PATH)")
     from playwright.sync_api import sync_playwright
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from contest.enums import DocumentKind
 from contest.models import Contest, ContestOrganization, Organization, Round, Scenario, Track
-from contest.services import CONTEST_EDITABLE_FIELDS, ROUND_EDITABLE_FIELDS
+from contest.services import CONTEST_EDITABLE_FIELDS, ROUND_EDITABLE_FIELDS, SCENARIO_EDITABLE_FIELDS
 
 # --- output -------------------------------------------------------------------------------
 
@@ -112,22 +112,7 @@ class ScenarioInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Scenario
-        fields = [
-            "track",
-            "code",
-            "title",
-            "summary",
-            "problem",
-            "expected_outcome",
-            "conditions",
-            "resources",
-            "reward",
-            "duration_months",
-            "max_teams",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-        ]
+        fields = list(SCENARIO_EDITABLE_FIELDS)
 
 
 class ReasonInputSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from config.api import ApplicationError, NotAllowedError, StateConflictError
+from contest.errors import ReasonRequiredError  # noqa: F401 - shared code, re-exported
 
 
 class CaptainOnlyError(NotAllowedError):
@@ -158,11 +159,6 @@ class ConfirmationRequiredError(ApplicationError):
 class TransferNotAllowedError(StateConflictError):
     code = "transfer_not_allowed"
     default_detail = _("The solution cannot be moved to this scenario.")
-
-
-class ReasonRequiredError(ApplicationError):
-    code = "reason_required"
-    default_detail = _("A reason is required.")
 
 
 class ReviewNotOpenError(StateConflictError):

@@ -12,9 +12,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from contest.models import Contest, Round
-from judging import results_permissions as perms
+from judging import permissions as perms
 from judging import results_selectors as selectors
-from judging.results_errors import NotOrganizerError
+from judging.errors import NotOrganizerError
 from judging.services import advancement, aggregation, awards, exports, objections, publication, ranking
 
 from .results_serializers import (

@@ -25,9 +25,8 @@ from django.utils import timezone
 from contest.audit import audit_record
 from contest.enums import AdvancementKind
 from contest.models import Round
-from judging.errors import ReasonRequiredError
+from judging.errors import AdvancementConfirmedError, AlreadyPublishedError, ReasonRequiredError, ResultNotFoundError
 from judging.models import Publication, RoundResult
-from judging.results_errors import AdvancementConfirmedError, AlreadyPublishedError, ResultNotFoundError
 from submissions.enums import EntryStatus, SolutionStatus
 from submissions.models import RoundEntry, Solution
 

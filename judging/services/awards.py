@@ -11,8 +11,8 @@ from django.utils import timezone
 from contest.audit import audit_record
 from contest.models import Contest, Round
 from judging.enums import AwardLevel, ObjectionStatus
+from judging.errors import AwardRangesInvalidError, FinalRoundNotReadyError
 from judging.models import Award, Objection, RoundResult
-from judging.results_errors import AwardRangesInvalidError, FinalRoundNotReadyError
 from judging.services.publication import current_publication
 from submissions.enums import SolutionStatus
 from submissions.models import Solution, TeamMembership
@@ -66,7 +66,7 @@ def awards_confirm(
         if publication is None or timezone.now() <= publication.publicity_ends_at:
             raise FinalRoundNotReadyError()
         if Objection.objects.filter(publication__round=last, status=ObjectionStatus.OPEN).exists():
-            from judging.results_errors import ObjectionsOpenError
+            from judging.errors import ObjectionsOpenError
 
             raise ObjectionsOpenError()
         wanted: dict[int, tuple[str, int | None]] = {}

@@ -18,8 +18,7 @@ from contest.audit import audit_record
 from contest.enums import DocumentKind, Role
 from contest.models import ContestRole
 from judging.enums import ObjectionStatus, ObjectorKind
-from judging.models import Objection, ObjectionFile, Publication, RoundResult
-from judging.results_errors import (
+from judging.errors import (
     AnonymousObjectionError,
     ObjectionDecidedError,
     ObjectionTargetError,
@@ -27,6 +26,7 @@ from judging.results_errors import (
     RealNameRequiredError,
     ResponseRequiredError,
 )
+from judging.models import Objection, ObjectionFile, Publication, RoundResult
 from submissions.enums import SolutionStatus
 from submissions.files import check_upload, delete_stored_quietly
 from submissions.models import Solution

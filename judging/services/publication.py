@@ -19,8 +19,7 @@ from contest.audit import audit_record
 from contest.enums import AdvancementKind, RoundStatus
 from contest.models import Round
 from judging.enums import ObjectionStatus
-from judging.models import Objection, Publication, RoundResult
-from judging.results_errors import (
+from judging.errors import (
     AlreadyPublishedError,
     NotPublishedError,
     ObjectionsOpenError,
@@ -28,6 +27,7 @@ from judging.results_errors import (
     PublicityWindowInvalidError,
     ResultsNotAggregatedError,
 )
+from judging.models import Objection, Publication, RoundResult
 
 
 def build_table(round_: Round) -> list[dict]:

@@ -25,8 +25,8 @@ from django.db import transaction
 from contest.audit import audit_record
 from contest.models import Round
 from judging.enums import TieRule
+from judging.errors import AlreadyPublishedError, ResultsNotAggregatedError, TieDecisionInvalidError
 from judging.models import Criterion, Publication, RoundResult, TieDecision
-from judging.results_errors import AlreadyPublishedError, ResultsNotAggregatedError, TieDecisionInvalidError
 
 _FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 

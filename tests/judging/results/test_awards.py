@@ -5,8 +5,8 @@ import time_machine
 
 from contest.enums import Role
 from judging.enums import AwardLevel
+from judging.errors import AwardRangesInvalidError, FinalRoundNotReadyError, ObjectionsOpenError
 from judging.models import Award
-from judging.results_errors import AwardRangesInvalidError, FinalRoundNotReadyError, ObjectionsOpenError
 from judging.services.aggregation import results_aggregate
 from judging.services.awards import awards_confirm, certificate_pdf
 from judging.services.objections import objection_create, objection_decide

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from contest.enums import Role
 from judging.enums import ObjectionStatus
-from judging.models import Objection, Publication, RoundResult
-from judging.results_errors import (
+from judging.errors import (
     AnonymousObjectionError,
     ObjectionDecidedError,
     ObjectionsOpenError,
@@ -17,6 +16,7 @@ from judging.results_errors import (
     RealNameRequiredError,
     ResponseRequiredError,
 )
+from judging.models import Objection, Publication, RoundResult
 from judging.services.aggregation import results_aggregate
 from judging.services.objections import objection_create, objection_decide
 from judging.services.publication import publication_confirm_final, publication_publish

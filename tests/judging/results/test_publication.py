@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from contest.enums import Role, RoundStatus
+from judging.errors import AlreadyPublishedError, PublicityWindowInvalidError, ResultsNotAggregatedError
 from judging.models import Publication, RoundResult
-from judging.results_errors import AlreadyPublishedError, PublicityWindowInvalidError, ResultsNotAggregatedError
 from judging.services.aggregation import results_aggregate
 from judging.services.publication import publication_publish, publication_verify, table_digest
 from judging.tasks import publish_due_rounds_task

@@ -4,9 +4,8 @@ from decimal import Decimal
 import pytest
 
 from judging.enums import TieRule
-from judging.errors import ReasonRequiredError
+from judging.errors import ReasonRequiredError, TieDecisionInvalidError
 from judging.models import RoundResult
-from judging.results_errors import TieDecisionInvalidError
 from judging.services.advancement import advancement_apply, advancement_override
 from judging.services.aggregation import results_aggregate
 from judging.services.ranking import tie_decision_record
@@ -203,7 +202,7 @@ def test_submission_time_none_sorts_last(builder):
 
 
 def test_no_hand_changes_after_publication(builder, organizer):
-    from judging.results_errors import AlreadyPublishedError
+    from judging.errors import AlreadyPublishedError
     from judging.services.publication import publication_publish
 
     b = builder(aggregation_method="mean")

@@ -152,7 +152,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit trail is append-only: no adding, changing or deleting here."""
 
-    list_display = ["id", "created_at", "actor_label", "action", "object_type", "object_id"]
+    list_display = ["id", "seq", "created_at", "actor_label", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["action", "object_type", "object_id", "actor_label"]
 

@@ -248,19 +248,24 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=40)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Filled in by the chainer after commit (contest/audit.py); empty/NULL while pending.
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_event_pending"),
+        ]
 
     def __str__(self):
         return f"{self.action} {self.object_type}#{self.object_id}"
 
 
 class AuditHead(models.Model):
-    """Single row holding the latest hash; locked to serialise appends to the chain."""
+    """Single row holding the chain's latest hash and length; only the chainer locks it."""
 
     last_hash = models.CharField(max_length=64)
     count = models.PositiveBigIntegerField(default=0)

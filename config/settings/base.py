@@ -163,6 +163,8 @@ CELERY_BEAT_SCHEDULE = {
     "submissions-sweep-orphan-files": {"task": "submissions.sweep_orphan_files", "schedule": crontab(minute=17)},
     # * * * * *  (every minute): publish aggregated rounds whose scheduled publication time (publish_at) has come.
     "judging-publish-due-rounds": {"task": "judging.publish_due_rounds", "schedule": crontab(minute="*")},
+    # * * * * *  (every minute): chain audit events whose on-commit chaining task was lost.
+    "contest-chain-audit": {"task": "contest.chain_audit", "schedule": crontab(minute="*")},
 }
 
 # --- Notifications (outbox) ------------------------------------------------------------------

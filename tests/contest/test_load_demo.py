@@ -8,13 +8,13 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from contest.audit import audit_verify
 from contest.clock import now, round_accepts_submissions
 from contest.demo import data
 from contest.enums import Role, ScenarioStatus
 from contest.models import AuditEvent, Contest, ContestRole, Organization, Round, Scenario, Track, User
 from contest.validators import is_valid_credit_code
 from judging.models import Criterion, Rubric
+from tests.factories.audit import chained_and_verified
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
@@ -48,7 +48,7 @@ def test_load_demo_twice_changes_nothing():
     assert _snapshot() == first
     assert list(AuditEvent.objects.values_list("id", "hash")) == events
     assert "0 row(s) created, 0 updated" in output
-    assert audit_verify().ok
+    assert chained_and_verified().ok
 
 
 def test_load_demo_builds_the_contest_of_the_description():

@@ -7,10 +7,10 @@ from django.db import connection, connections
 
 from config.api import ApplicationError
 from contest import services
-from contest.audit import audit_verify
 from contest.enums import Role, ScenarioStatus
 from contest.models import AuditEvent
 from notifications.models import Notification
+from tests.factories.audit import chained_and_verified
 from tests.factories.contest import (
     ContestFactory,
     ContestRoleFactory,
@@ -56,4 +56,4 @@ def test_concurrent_approve_and_reject_let_exactly_one_win():
     assert (
         Notification.objects.filter(kind__in=["scenario_approved", "scenario_rejected"], channel="in_app").count() == 1
     )
-    assert audit_verify().ok
+    assert chained_and_verified().ok

@@ -5,7 +5,6 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from contest.audit import audit_verify
 from contest.enums import RoundStatus
 from contest.models import AuditEvent
 from judging.enums import ReviewStatus
@@ -26,6 +25,7 @@ from judging.errors import (
 from judging.models import ConflictOfInterest, Review, ReviewRevision, Score
 from judging.services.scoring import judge_total, review_return, review_save_draft, review_submit, review_void
 from notifications.models import Notification
+from tests.factories.audit import chained_and_verified
 from tests.factories.judging import CriterionFactory, RubricFactory
 from tests.judging.helpers import full_scores
 
@@ -268,7 +268,7 @@ def test_return_with_reason_then_resubmit(world, django_capture_on_commit_callba
         )
     )
     assert actions.count("judging.review_submitted") == 2 and "judging.review_returned" in actions
-    assert audit_verify().ok
+    assert chained_and_verified().ok
 
 
 def test_void_with_reason_keeps_scores_and_locks(world):
@@ -302,4 +302,4 @@ def test_every_write_is_audited(world):
     review_submit(judge=world.judge, assignment_id=world.assignment.pk, scores=full_scores(world))
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert actions == ["judging.review_draft_saved", "judging.review_submitted"]
-    assert audit_verify().ok
+    assert chained_and_verified().ok

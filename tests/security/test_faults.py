@@ -114,6 +114,7 @@ def _task_kwargs(world):
     Round.objects.filter(pk=world.round2.pk).update(publish_at=now - dt.timedelta(minutes=5))
     email_ids = list(Notification.objects.filter(channel="email").values_list("pk", flat=True))
     return {
+        "contest.chain_audit": {},
         "judging.aggregate_round": {"round_id": world.round2.pk},
         "judging.notify_round_results": {
             "publication_id": world.publication.pk,

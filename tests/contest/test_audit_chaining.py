@@ -1,0 +1,111 @@
+"""Chaining after commit: the on-commit task, its de-duplication, a lost task and concurrent writers."""
+
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, connections, transaction
+
+from contest import audit
+from contest.audit import audit_chain_pending, audit_record, audit_verify
+from contest.models import AuditEvent
+from contest.tasks import chain_audit_task
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def _record(n):
+    audit_record(actor=None, action="system.check", object_type="test", object_id=str(n))
+
+
+def test_an_event_is_chained_once_its_transaction_commits():
+    with transaction.atomic():
+        _record(1)
+        assert AuditEvent.objects.get().seq is None  # nothing chained before the commit
+
+    event = AuditEvent.objects.get()
+    assert (event.seq, len(event.hash)) == (1, 64)
+    assert audit_verify().ok
+
+
+def test_a_rolled_back_event_leaves_nothing_and_queues_nothing(monkeypatch):
+    queued = []
+    monkeypatch.setattr(chain_audit_task, "delay", lambda: queued.append(1))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _record(1)
+        raise RuntimeError
+
+    assert (AuditEvent.objects.count(), queued) == (0, [])
+
+
+def test_commits_while_a_task_is_queued_do_not_queue_another(monkeypatch):
+    queued = []
+    monkeypatch.setattr(chain_audit_task, "delay", lambda: queued.append(1))
+
+    for n in range(3):
+        with transaction.atomic():
+            _record(n)
+
+    assert queued == [1]
+    assert cache.get(audit.CHAIN_SCHEDULED_KEY) == 1
+    chain_audit_task.apply()  # the task clears the mark first, so the next commit queues again
+    assert cache.get(audit.CHAIN_SCHEDULED_KEY) is None
+    with transaction.atomic():
+        _record(3)
+    assert queued == [1, 1]
+
+
+def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypatch):
+    def broker_down():
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(chain_audit_task, "delay", broker_down)
+    with transaction.atomic():
+        _record(1)
+
+    assert AuditEvent.objects.get().seq is None
+    assert cache.get(audit.CHAIN_SCHEDULED_KEY) is None  # the next commit tries again
+    assert chain_audit_task.apply().get() == 1  # what the beat sweep runs every minute
+    assert (audit_verify().checked, audit_verify().pending) == (1, 0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_concurrent_writers_and_chainers_give_one_gap_free_chain(monkeypatch):
+    monkeypatch.setattr(chain_audit_task, "delay", lambda: None)  # chain only from the threads below
+    writers, per_writer = 4, 25
+    barrier = threading.Barrier(writers + 2)
+    errors = []
+
+    def write(w):
+        try:
+            barrier.wait()
+            for n in range(per_writer):
+                with transaction.atomic():
+                    _record(f"{w}-{n}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def chain():
+        try:
+            barrier.wait()
+            for _ in range(20):
+                audit_chain_pending()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    threads += [threading.Thread(target=chain) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    audit_chain_pending()
+
+    assert errors == []
+    report = audit_verify()
+    assert (report.ok, report.checked, report.pending) == (True, writers * per_writer, 0)
+    assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, writers * per_writer + 1))

@@ -7,22 +7,23 @@ object is already visible to the user.
 from contest.roles import is_organizer
 
 from .enums import MemberRole
+from .models import TeamMembership
 
 
-def _membership(user, team):
+def _member_role(user, team_id) -> str | None:
     # Not cached on the user: services call this again under their locks, after a hand-over.
+    # By team id, so a solution's predicates need not load its team.
     if user is None or not user.is_authenticated:
         return None
-    return team.memberships.filter(user=user).first()
+    return TeamMembership.objects.filter(team_id=team_id, user=user).values_list("role", flat=True).first()
 
 
 def is_team_member(user, team) -> bool:
-    return _membership(user, team) is not None
+    return _member_role(user, team.pk) is not None
 
 
 def is_team_captain(user, team) -> bool:
-    membership = _membership(user, team)
-    return membership is not None and membership.role == MemberRole.CAPTAIN
+    return _member_role(user, team.pk) == MemberRole.CAPTAIN
 
 
 def can_create_team(user, contest) -> bool:
@@ -55,29 +56,33 @@ def can_create_solution(user, team) -> bool:
     return is_team_captain(user, team)
 
 
+def _solution_captain(user, solution) -> bool:
+    return _member_role(user, solution.team_id) == MemberRole.CAPTAIN
+
+
 def can_upload_version(user, solution) -> bool:
-    return is_team_member(user, solution.team)
+    return _member_role(user, solution.team_id) is not None
 
 
 def can_submit_solution(user, solution) -> bool:
-    return is_team_captain(user, solution.team)
+    return _solution_captain(user, solution)
 
 
 def can_withdraw_solution(user, solution) -> bool:
-    return is_team_captain(user, solution.team)
+    return _solution_captain(user, solution)
 
 
 def can_transfer_solution(user, solution) -> bool:
-    return is_team_captain(user, solution.team)
+    return _solution_captain(user, solution)
 
 
 def can_supplement_solution(user, solution) -> bool:
-    return is_team_captain(user, solution.team)
+    return _solution_captain(user, solution)
 
 
 def can_view_solution_history(user, solution) -> bool:
     """All versions, receipts and qualification decisions: the team and organizers."""
-    return is_team_member(user, solution.team) or is_organizer(user, solution.contest)
+    return _member_role(user, solution.team_id) is not None or is_organizer(user, solution.contest)
 
 
 def can_decide_eligibility(user, solution) -> bool:

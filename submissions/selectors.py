@@ -19,11 +19,12 @@ Who sees a solution:
 import datetime as dt
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from contest import clock
 from contest.enums import Role
-from contest.models import Contest, ContestRole, Round
+from contest.models import Contest, ContestRole, Round, Scenario
 from contest.roles import is_organizer, roles_of_user
 from judging.models import ConflictOfInterest, JudgeAssignment
 from judging.selectors import solution_ids_visible_to_judge
@@ -32,6 +33,7 @@ from .enums import SolutionStatus
 from .models import (
     EligibilityDecision,
     Invitation,
+    RoundEntry,
     Solution,
     SolutionFile,
     SolutionVersion,
@@ -50,8 +52,8 @@ def round_deadline_passed(round_: Round, at: dt.datetime) -> bool:
     return deadline is not None and deadline.replace(microsecond=0) + dt.timedelta(seconds=1) <= at
 
 
-def qualification_round(contest: Contest) -> Round | None:
-    """The round that takes the first submissions (揭榜): the lowest sequence."""
+def qualification_round(contest: Contest | int) -> Round | None:
+    """The round that takes the first submissions (揭榜): the lowest sequence (contest or its id)."""
     return Round.objects.filter(contest=contest).order_by("sequence").first()
 
 
@@ -129,8 +131,43 @@ def solution_list_with_related(qs: QuerySet) -> QuerySet:
     return qs.select_related("team", "team__lead_unit", "scenario", "scenario__track", "final_version").order_by("id")
 
 
-def solution_get_for_user(user, pk) -> Solution:
-    return get_object_or_404(solution_list_with_related(solution_list_for_user(user)), pk=pk)
+def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
+    """One solution the user sees, or 404. `related=False` skips the joined team, scenario and
+    final version (the upload and submit views re-read the row under a lock anyway).
+
+    Reads the row by primary key, then applies the same rules as `solution_list_for_user` to
+    that one row, cheapest first: the OR of every rule in one statement cost a dozen
+    milliseconds of planning and ORM work per request at the deadline (bench_deadline_rush).
+    """
+    qs = Solution.objects.filter(pk=pk)
+    solution = (solution_list_with_related(qs) if related else qs).first()
+    if solution is None or not solution_visible_to(user, solution):
+        raise Http404
+    return solution
+
+
+def solution_visible_to(user, solution: Solution, *, at: dt.datetime | None = None) -> bool:
+    """`solution_list_for_user` for a single row (tests/submissions check they agree)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    roles = [r for r in roles_of_user(user) if r.contest_id == solution.contest_id]
+    if any(r.role == Role.ORGANIZER for r in roles):
+        return True
+    if TeamMembership.objects.filter(team_id=solution.team_id, user=user).exists():
+        return True
+    publisher_orgs = {r.organization_id for r in roles if r.role == Role.PUBLISHER}
+    if (
+        publisher_orgs
+        and solution.final_version_id is not None
+        and solution.status not in PUBLISHER_HIDDEN_STATUSES
+        and Scenario.objects.filter(pk=solution.scenario_id, publisher_id__in=publisher_orgs).exists()
+    ):
+        first_round = Round.objects.filter(contest_id=solution.contest_id).order_by("sequence").first()
+        if first_round is not None and round_deadline_passed(first_round, at or clock.now()):
+            return True
+    return solution.pk in solution_ids_visible_to_judge(judge=user, contest_id=solution.contest_id)
 
 
 def solution_sees_full_history(user, solution: Solution) -> bool:
@@ -255,12 +292,18 @@ def solution_access_map(user, solutions) -> dict[int, dict]:
 
 def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int) -> int:
     """The byte limit of the round a solution currently submits to (for the early size check)."""
-    solution = Solution.objects.filter(pk=solution_id).select_related("contest").first()
-    if solution is None:
+    row = Solution.objects.filter(pk=solution_id).values_list("contest_id", "status").first()
+    if row is None:
         return default
-    rounds = list(Round.objects.filter(contest_id=solution.contest_id).order_by("sequence"))
-    if not rounds:
-        return default
-    entry = solution.round_entries.filter(status="active").select_related("round").order_by("-round__sequence").first()
-    round_ = entry.round if entry is not None and solution.status in ("qualified", "advanced") else rounds[0]
-    return round_.max_upload_bytes
+    contest_id, status = row
+    round_ = None
+    if status in (SolutionStatus.QUALIFIED, SolutionStatus.ADVANCED):
+        entry = (
+            RoundEntry.objects.filter(solution_id=solution_id, status="active")
+            .select_related("round")
+            .order_by("-round__sequence")
+            .first()
+        )
+        round_ = entry.round if entry is not None else None
+    round_ = round_ or qualification_round(contest_id)
+    return round_.max_upload_bytes if round_ is not None else default

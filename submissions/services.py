@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,7 +28,7 @@ from contest.audit import audit_record
 from contest.enums import ContestStatus, ScenarioStatus
 from contest.models import Contest, Organization, Round, Scenario, User
 from contest.roles import is_judge, is_organizer
-from notifications.services import notify
+from notifications.services import NoticeSpec, notify, notify_many
 
 from . import files as file_checks
 from . import permissions
@@ -145,8 +144,14 @@ def _member_users(team: Team) -> list[User]:
 
 
 def _notify_team(*, team: Team, kind: str, key: str, context: dict, users: Iterable[User] | None = None) -> None:
-    for user in users if users is not None else _member_users(team):
-        notify(kind=kind, recipient=user, context=context, dedup_key=f"{kind}:{key}:{user.pk}")
+    """One notice per member, written together (two statements, not four per member and channel)."""
+    notify_many(
+        kind=kind,
+        notices=[
+            NoticeSpec(recipient=user, context=context, dedup_key=f"{kind}:{key}:{user.pk}")
+            for user in (users if users is not None else _member_users(team))
+        ],
+    )
 
 
 def _solution_context(solution: Solution) -> dict:
@@ -193,7 +198,7 @@ def submission_round_for(solution: Solution, at: dt.datetime) -> Round:
     the latest round where they hold an ACTIVE entry.
     """
     if solution.status in FIRST_ROUND_STATUSES:
-        round_ = qualification_round(solution.contest)
+        round_ = qualification_round(solution.contest_id)
     elif solution.status in LATER_ROUND_STATUSES:
         entry = (
             RoundEntry.objects.filter(solution=solution, status=EntryStatus.ACTIVE)
@@ -571,16 +576,16 @@ def _create_version_locked(
     carry_from: SolutionVersion | None,
     at: dt.datetime,
 ) -> SolutionVersion:
-    """Caller holds the solution row lock. Kinds not uploaded are carried over from `carry_from`."""
-    Solution.objects.filter(pk=solution.pk).update(version_count=F("version_count") + 1)
-    solution.refresh_from_db(fields=["version_count"])
-    version = SolutionVersion.objects.create(
+    """Caller holds the solution row lock (so `version_count` was read current under it).
+    Kinds not uploaded are carried over from `carry_from`."""
+    solution.version_count += 1
+    Solution.objects.filter(pk=solution.pk).update(version_count=solution.version_count)
+    version = SolutionVersion(
         solution=solution,
         number=solution.version_count,
         round=round_,
         title=title,
         abstract=abstract,
-        sha256="",
         created_by=actor,
         created_at=at,
     )
@@ -612,11 +617,13 @@ def _create_version_locked(
             for f in carry_from.files.order_by("id")
             if f.kind not in new_kinds
         ]
-    SolutionFile.objects.bulk_create(rows)
     version.sha256 = _version_digest(
         title=title, abstract=abstract, files=[(r.kind, r.sha256, r.original_name) for r in rows]
     )
-    SolutionVersion.objects.filter(pk=version.pk).update(sha256=version.sha256)
+    version.save(force_insert=True)
+    for row in rows:
+        row.version = version  # now with its primary key
+    SolutionFile.objects.bulk_create(rows)
     return version
 
 
@@ -650,7 +657,7 @@ def solution_version_create(
     if not uploads:
         raise NoFilesError()
     # A fresh read: the caller's instance may predate a decision; the check repeats under the lock.
-    solution = Solution.objects.select_related("contest", "team", "scenario").get(pk=solution.pk)
+    solution = Solution.objects.get(pk=solution.pk)
     at = clock.now()
     round_ = submission_round_for(solution, at)
     prepared = _prepare_uploads(uploads, limit=round_.max_upload_bytes)
@@ -664,7 +671,7 @@ def solution_version_create(
             round_ = submission_round_for(solution, at)
             if sum(checked.size for _k, checked, _n in stored) > round_.max_upload_bytes:
                 raise FileTooLargeError(extra={"limit": round_.max_upload_bytes})
-            carry_from = solution.versions.order_by("-number").first()
+            carry_from = solution.versions.order_by("-number").first() if solution.version_count else None
             version = _create_version_locked(
                 solution=solution,
                 actor=actor,

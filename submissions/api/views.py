@@ -392,7 +392,7 @@ class SolutionVersionListCreateApi(_UploadApi):
         responses={201: VersionOutputSerializer, **UPLOAD_ERRORS},
     )
     def post(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk)
+        solution = selectors.solution_get_for_user(request.user, pk, related=False)
         data, uploads = self._parsed_uploads(request)
 
         def handle():
@@ -417,7 +417,7 @@ class SolutionSupplementApi(_UploadApi):
         responses={201: ReceiptOutputSerializer, **UPLOAD_ERRORS},
     )
     def post(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk)
+        solution = selectors.solution_get_for_user(request.user, pk, related=False)
         data, uploads = self._parsed_uploads(request)
 
         def handle():
@@ -444,7 +444,7 @@ class SolutionSubmitApi(APIView):
         responses={201: ReceiptOutputSerializer, **ERRORS},
     )
     def post(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk)
+        solution = selectors.solution_get_for_user(request.user, pk, related=False)
 
         def handle():
             data = _parse(SubmitInputSerializer, request.data)

@@ -65,7 +65,7 @@ LISTS = {
     "/api/v1/rounds/{round_id}/results/": ("organizer", 3),
     "/api/v1/scenarios/": ("organizer", 3),
     "/api/v1/solutions/": ("organizer", 7),
-    "/api/v1/solutions/{id}/eligibility/": ("organizer", 6),
+    "/api/v1/solutions/{id}/eligibility/": ("organizer", 5),
     "/api/v1/solutions/{id}/receipts/": ("captain", 7),
     "/api/v1/solutions/{id}/versions/": ("captain", 8),
     "/api/v1/teams/": ("organizer", 3),

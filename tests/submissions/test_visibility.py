@@ -239,3 +239,20 @@ def test_organization_conflict_hides_solution(api_client, clock, world):
     api_client.force_authenticate(judge)
     response = api_client.get(reverse("submissions-api:solution-detail", kwargs={"pk": solution.pk}))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_single_solution_rule_agrees_with_the_list_rule(clock, world, role):
+    """`solution_get_for_user` checks one row in Python; it must say what the list query says."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from submissions.models import Solution
+    from submissions.selectors import solution_list_for_user, solution_visible_to
+
+    clock(BEFORE if role == "publisher_before" else AFTER)
+    user = UserFactory(is_superuser=True) if role == "superuser" else world["users"][role]
+    user = user or AnonymousUser()
+    listed = set(solution_list_for_user(user).values_list("pk", flat=True))
+    for solution in Solution.objects.all():
+        assert solution_visible_to(user, solution) == (solution.pk in listed), (role, solution.title)
+    assert listed or role not in SEES_SOLUTION  # the comparison is not vacuous for those who see

@@ -40,6 +40,23 @@ def server_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def process_tree_cpu_seconds(root_pid: int) -> float:
+    """User + system CPU seconds of a process and its live children (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == root_pid or ppid == root_pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 class Gunicorn:
     """`gunicorn config.wsgi` on 127.0.0.1 with the given workers, threads and worker class."""
 
@@ -92,7 +109,47 @@ class Gunicorn:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds used so far by the master and its workers."""
+        return process_tree_cpu_seconds(self.proc.pid)
+
 
 def emit(result: dict) -> None:
     """The one machine-readable line bench/run_all.py reads."""
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+
+
+class CeleryWorker:
+    """`celery -A config worker` with the given concurrency, logging to `log`, until the block ends."""
+
+    def __init__(self, *, env: dict, log: Path, concurrency: int = 1, name: str = "bench"):
+        self.env, self.log = env, log
+        self.args = [
+            str(BIN / "celery"), "-A", "config", "worker", "-c", str(concurrency), "--pool", "prefork",
+            "-l", "info", "-n", f"{name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+            "--without-heartbeat",
+        ]  # fmt: skip
+        self.describe = f"celery worker -c {concurrency}"
+        self.proc = None
+
+    def __enter__(self):
+        out = self.log.open("wb")
+        self.proc = subprocess.Popen(
+            self.args, cwd=BASE_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while b" ready." not in self.log.read_bytes():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise SystemExit("worker did not start:\n" + self.log.read_text(errors="replace")[-3000:])
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()

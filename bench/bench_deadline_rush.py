@@ -7,7 +7,11 @@ that is removed at the end; the Redis database is flushed at the end):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiebang_bench \
     BENCH_REDIS_URL=redis://127.0.0.1:6379/7 \
         .venv/bin/python bench/bench_deadline_rush.py [--uploads 1000] [--clients 50] \
-        [--workers 3] [--threads 8]
+        [--workers 3] [--threads 8] [--worker-concurrency 1]
+
+A Celery worker runs beside gunicorn, as in production: it chains the audit events written
+during the rush and sends the receipts' notices. Afterwards the script waits until every audit
+event of the run is chained and verifies the whole chain.
 
 One upload is what a team does in the last minutes: POST /api/v1/solutions/<id>/versions/
 (multipart, a valid PDF as the 方案书, padded to a random size of 64 KiB–2 MiB) and, with the
@@ -54,14 +58,15 @@ django.setup()
 
 import httpx  # noqa: E402
 import redis  # noqa: E402
-from _common import Gunicorn, emit, server_env  # noqa: E402
+from _common import CeleryWorker, Gunicorn, emit, server_env  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
+from contest.audit import audit_verify  # noqa: E402
 from contest.enums import RoundKind, RoundStatus  # noqa: E402
-from contest.models import Contest, Organization, Round, Scenario, Track, User  # noqa: E402
+from contest.models import AuditEvent, Contest, Organization, Round, Scenario, Track, User  # noqa: E402
 from submissions.enums import MemberRole, SolutionStatus  # noqa: E402
 from submissions.models import Solution, SolutionFile, SolutionVersion, SubmissionReceipt, Team, TeamMembership  # noqa: E402
 
@@ -252,6 +257,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--worker-concurrency", type=int, default=1)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database.")
@@ -273,16 +279,31 @@ def main() -> None:
     connection.close()
 
     media = Path(tempfile.mkdtemp(prefix="jiebang-bench-media-"))
-    env = server_env(MEDIA_ROOT=str(media), REDIS_URL=REDIS_URL)
+    env = server_env(
+        MEDIA_ROOT=str(media),
+        REDIS_URL=REDIS_URL,
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+    )
     stats = Stats()
+    first_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    connection.close()
     try:
-        with Gunicorn(workers=args.workers, threads=args.threads, env=env) as server:
+        # The worker runs beside the server, as in production: it chains the audit events and
+        # sends the receipts' notices while the uploads come in, on the same two cores.
+        with (
+            CeleryWorker(env=env, log=media.with_suffix(".worker.log"), concurrency=args.worker_concurrency) as worker,
+            Gunicorn(workers=args.workers, threads=args.threads, env=env) as server,
+        ):
+            cpu_before = server.cpu_seconds()
             wall = asyncio.run(run_phase(server.url, on_time, clients=args.clients, stats=stats, seed_value=1))
+            server_cpu = server.cpu_seconds() - cpu_before
             cutoff_moved_at = timezone.now()
             Round.objects.filter(pk=round_.pk).update(submission_deadline=cutoff_moved_at - dt.timedelta(seconds=2))
             connection.close()
             late_wall = asyncio.run(run_phase(server.url, late, clients=args.clients, stats=stats, seed_value=2))
-            describe = server.describe
+            describe = f"{server.describe} + {worker.describe}"
+            chain_wait = wait_until_chained(first_event)
+        audit = audit_verify()
 
         # --- the database and the media folder afterwards -------------------------------------
         on_time_ids = {j[0] for j in on_time}
@@ -311,6 +332,7 @@ def main() -> None:
         orphans = len(on_disk_files) - len(files)
     finally:
         shutil.rmtree(media, ignore_errors=True)
+        media.with_suffix(".worker.log").unlink(missing_ok=True)
         redis.Redis.from_url(REDIS_URL).flushdb()
 
     server_errors = sum(n for code, n in stats.status.items() if code >= 500)
@@ -321,12 +343,19 @@ def main() -> None:
     print(f"bytes sent (on time):         {sum(len(j[2]) for j in on_time) / 2**20:.0f} MiB")
     print(f"phase 1 wall time:            {wall:.1f} s  → {rate:.1f} uploads/s (upload + submit)")
     print(f"late phase wall time:         {late_wall:.1f} s, answers {stats.late_codes}")
+    per_upload = server_cpu / len(on_time) * 1000
+    print(f"server CPU (gunicorn):        {server_cpu:.1f} s = {per_upload:.0f} ms per upload + submit")
     print(f"upload request p50 / p99:     {p50:.0f} ms / {p99:.0f} ms")
     print(f"submit request p50 / p99:     {pct(stats.submit_ms, 50):.0f} ms / {pct(stats.submit_ms, 99):.0f} ms")
     print(f"HTTP statuses:                {dict(sorted(stats.status.items()))}")
     print(f"replayed / in-progress:       {stats.replayed} / {stats.in_progress}")
     print(f"lost / duplicated / late-accepted: {lost} / {duplicated} / {late_accepted}")
     print(f"files checked / SHA-256 mismatched / orphan files: {len(files)} / {mismatched} / {orphans}")
+    print(
+        f"audit events of the run:      {chain_wait['events']} written, all chained "
+        f"{chain_wait['after_s']:.1f} s after the last response; chain intact: {audit.ok} "
+        f"({audit.checked} chained, {audit.pending} waiting)"
+    )
     for failure in stats.failures[:10]:
         print("FAILURE:", failure)
     ok = (
@@ -337,6 +366,8 @@ def main() -> None:
         and orphans == 0
         and server_errors == 0
         and not stats.failures
+        and audit.ok
+        and chain_wait["pending"] == 0
         and p50 <= 500
         and p99 <= 2000
         and rate >= 40
@@ -358,10 +389,26 @@ def main() -> None:
             "orphans": orphans,
             "server_errors": server_errors,
             "failures": len(stats.failures),
+            "server_cpu_ms_per_upload": server_cpu / len(on_time) * 1000,
+            "audit_events": chain_wait["events"],
+            "audit_pending": chain_wait["pending"],
+            "audit_chained_after_s": chain_wait["after_s"],
+            "audit_ok": audit.ok,
             "statuses": stats.status,
             "ok": ok,
         }
     )
+
+
+def wait_until_chained(first_event: int, timeout: float = 120) -> dict:
+    """Wait for the worker to chain every audit event written during the run."""
+    start = time.perf_counter()
+    run_events = AuditEvent.objects.filter(id__gt=first_event)
+    while (pending := run_events.filter(seq__isnull=True).count()) and time.perf_counter() - start < timeout:
+        time.sleep(0.2)
+    result = {"events": run_events.count(), "pending": pending, "after_s": time.perf_counter() - start}
+    connection.close()
+    return result
 
 
 def _counts(model, field, ids):

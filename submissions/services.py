@@ -115,12 +115,9 @@ def _lock_team(team_id: int) -> Team:
     return Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team_id)
 
 
-def _lock_solution(solution_id: int) -> Solution:
-    return (
-        Solution.objects.select_for_update(of=("self",))
-        .select_related("contest", "team", "scenario")
-        .get(pk=solution_id)
-    )
+def _lock_solution(solution_id: int, *, related: bool = True) -> Solution:
+    qs = Solution.objects.select_for_update(of=("self",))
+    return (qs.select_related("contest", "team", "scenario") if related else qs).get(pk=solution_id)
 
 
 def _counted_entries(team: Team, *, exclude_id: int | None = None) -> int:
@@ -666,7 +663,7 @@ def solution_version_create(
         stored = _store_all(solution, prepared, stored_names)
         with transaction.atomic():
             # Solution row: version numbers, and the deadline judged under the same lock as submit.
-            solution = _lock_solution(solution.pk)
+            solution = _lock_solution(solution.pk, related=False)
             at = clock.now()
             round_ = submission_round_for(solution, at)
             if sum(checked.size for _k, checked, _n in stored) > round_.max_upload_bytes:

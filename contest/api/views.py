@@ -206,7 +206,12 @@ class ScenarioViewSet(_ReadWriteViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Scenario.objects.none()
-        return selectors.scenario_list_for_user(user=self.request.user)
+        qs = selectors.scenario_list_for_user(user=self.request.user)
+        if self.action in ("list", "retrieve"):
+            # Read-only answers load only what the output shows (the track's description and
+            # the organizations' other columns stay in the database).
+            qs = qs.only(*ScenarioOutputSerializer.COLUMNS)
+        return qs
 
     def _refetch(self, scenario):
         return self.get_queryset().get(pk=scenario.pk)

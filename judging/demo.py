@@ -33,6 +33,7 @@ from unittest import mock
 
 from django.utils import timezone
 
+from contest.api.cache import public_scenarios_changed
 from contest.demo import data
 from contest.demo.data import at
 from contest.enums import ContestStatus, OrganizingRole, Role, RoundStatus
@@ -313,6 +314,7 @@ def _build_past_edition(ctx) -> Contest:
         clock.at = at(2020, 9, 1, 10)
         awards_confirm(contest=contest, actor=organizer, ranges=AWARD_RANGES, merit_round=rounds[2])
         Contest.objects.filter(pk=contest.pk).update(status=ContestStatus.CLOSED)
+        public_scenarios_changed()  # update() sends no post_save: tell the public read cache
     return contest
 
 

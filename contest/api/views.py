@@ -12,6 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from contest import selectors, services
 from contest.models import Contest, Round, Scenario, Track
 
+from .cache import public_page_cache
 from .filters import ContestScopedFilter, ScenarioFilter
 from .serializers import (
     ContestInputSerializer,
@@ -212,6 +213,15 @@ class ScenarioViewSet(_ReadWriteViewSet):
             # the organizations' other columns stay in the database).
             qs = qs.only(*ScenarioOutputSerializer.COLUMNS)
         return qs
+
+    # Anonymous JSON answers come from the public read cache (contest/api/cache.py).
+    @public_page_cache
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @public_page_cache
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
 
     def _refetch(self, scenario):
         return self.get_queryset().get(pk=scenario.pk)

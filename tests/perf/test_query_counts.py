@@ -12,6 +12,7 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -72,6 +73,13 @@ LISTS = {
     "/api/v1/teams/{id}/invitations/": ("captain", 4),
     "/api/v1/teams/{id}/members/": ("captain", 4),
     "/api/v1/tracks/": ("organizer", 4),
+}
+
+# The public scenario pages, anonymous: path template -> exact number of queries on a cache miss
+# (page size 50 for the list). A hit of the public read cache (contest/api/cache.py) runs none.
+PUBLIC_CACHED = {
+    "/api/v1/scenarios/": 2,  # the count, the page
+    "/api/v1/scenarios/{id}/": 1,
 }
 
 # path template -> (role, exact number of queries), or None: not a JSON detail of a row
@@ -368,3 +376,21 @@ def test_detail_endpoints_run_a_small_pinned_number_of_queries():
             sql = "\n    ".join(q["sql"][:160] for q in queries)
             problems.append(f"{template}: {count} queries, pinned {expected} (max {DETAIL_MAX}):\n    {sql}")
     assert not problems, "\n".join(problems)
+
+
+@postgres_only
+@pytest.mark.parametrize("template", sorted(PUBLIC_CACHED))
+def test_anonymous_public_scenarios_pinned_on_a_miss_and_free_on_a_hit(template):
+    world = World()
+    world.grow(25)  # 51 public scenarios: a full page of 50
+    url = world.url(template) + ("?page_size=50" if template.endswith("scenarios/") else "")
+    client = world.client("anonymous")
+
+    cache.clear()  # the uncached path, measured as it is
+    miss, rows, queries = _measure(client, url)
+    hit, _rows, _ = _measure(client, url)
+
+    sql = "\n    ".join(q["sql"][:160] for q in queries)
+    assert miss == PUBLIC_CACHED[template], f"{template}: {miss} queries on a miss:\n    {sql}"
+    assert rows in (None, 50)
+    assert hit == 0

@@ -44,6 +44,16 @@ def request_fingerprint(request) -> str:
     return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
+def _claim(*, user, key: str, scope: str) -> IdempotencyRecord:
+    """Insert the in-progress record, committed at once. Outside a transaction (a request) the
+    INSERT commits by itself; inside one (tests, or a caller's atomic block) a savepoint keeps
+    that transaction usable when the key is taken."""
+    if not transaction.get_connection().in_atomic_block:
+        return IdempotencyRecord.objects.create(user=user, key=key, scope=scope, status_code=IN_PROGRESS, body={})
+    with transaction.atomic():
+        return IdempotencyRecord.objects.create(user=user, key=key, scope=scope, status_code=IN_PROGRESS, body={})
+
+
 def run_idempotent(request, *, scope: str, handler: Callable[[], Response]) -> Response:
     """Run `handler` once per (user, Idempotency-Key); `scope` names the endpoint.
 
@@ -57,8 +67,7 @@ def run_idempotent(request, *, scope: str, handler: Callable[[], Response]) -> R
         raise IdempotencyKeyInvalidError()
     user = request.user
     try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(user=user, key=key, scope=scope, status_code=IN_PROGRESS, body={})
+        record = _claim(user=user, key=key, scope=scope)
     except IntegrityError:
         record = IdempotencyRecord.objects.get(user=user, key=key)
         if record.scope != scope:

@@ -722,12 +722,14 @@ def _notify_receipt(solution: Solution, receipt: SubmissionReceipt, version: Sol
     _notify_team(team=solution.team, kind="submission_receipt", key=str(receipt.pk), context=context)
 
 
-def _activate_entry(round_: Round, solution: Solution) -> RoundEntry:
-    entry, _created = RoundEntry.objects.get_or_create(round=round_, solution=solution)
-    if entry.status != EntryStatus.ACTIVE:
-        entry.status = EntryStatus.ACTIVE
-        entry.save(update_fields=["status", "updated_at"])
-    return entry
+def _activate_entry(round_: Round, solution: Solution) -> None:
+    """The solution's entry in the round, created or made active, in one statement (an upsert)."""
+    RoundEntry.objects.bulk_create(
+        [RoundEntry(round=round_, solution=solution, status=EntryStatus.ACTIVE)],
+        update_conflicts=True,
+        unique_fields=["round", "solution"],
+        update_fields=["status", "updated_at"],
+    )
 
 
 def solution_submit(*, actor: User, solution: Solution, version_number: int) -> SubmissionReceipt:

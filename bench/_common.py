@@ -41,7 +41,8 @@ def server_env(**extra: str) -> dict[str, str]:
 
 
 def process_tree_cpu_seconds(root_pid: int) -> float:
-    """User + system CPU seconds of a process and its live children (Linux /proc)."""
+    """User + system CPU seconds of a process, its live children and the children it reaped
+    (Linux /proc): e.g. gunicorn and its workers, or the PostgreSQL server and its backends."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -52,9 +53,22 @@ def process_tree_cpu_seconds(root_pid: int) -> float:
         except OSError:
             continue
         pid, ppid = int(entry.name), int(fields[1])
-        if pid == root_pid or ppid == root_pid:
+        if pid == root_pid:
+            total += sum(int(f) for f in fields[11:15]) / ticks  # utime stime cutime cstime
+        elif ppid == root_pid:
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+def postgres_server_pid(connection) -> int | None:
+    """The PostgreSQL server's own process id, when it runs on this machine and we may read it."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW data_directory")
+            data_directory = cursor.fetchone()[0]
+        return int((Path(data_directory) / "postmaster.pid").read_text().split()[0])
+    except Exception:
+        return None
 
 
 class Gunicorn:
@@ -131,6 +145,9 @@ class CeleryWorker:
         ]  # fmt: skip
         self.describe = f"celery worker -c {concurrency}"
         self.proc = None
+
+    def cpu_seconds(self) -> float:
+        return process_tree_cpu_seconds(self.proc.pid)
 
     def __enter__(self):
         out = self.log.open("wb")

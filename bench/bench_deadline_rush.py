@@ -27,6 +27,10 @@ Each of the 1,000 uploads belongs to its own team (captain token, one solution).
     closing the window would) and sends the late 5 % concurrently. The server judges them on its
     own clock; none may be accepted.
 
+Baseline, in the same run and before the rush: the same on-time bodies, one POST each, to a
+bare endpoint on the same production stack (bench/floor_urls.py: multipart parsing, SHA-256,
+writing the file; no authentication, database or checks): the floor under any upload here.
+
 Afterwards it checks the database and the media folder: every on-time upload has exactly one
 version and one receipt (0 lost, 0 duplicated), the late ones have none (0 late-accepted),
 every stored file's SHA-256 matches the bytes the client sent, no file on disk is unaccounted
@@ -58,7 +62,14 @@ django.setup()
 
 import httpx  # noqa: E402
 import redis  # noqa: E402
-from _common import CeleryWorker, Gunicorn, emit, server_env  # noqa: E402
+from _common import (  # noqa: E402
+    CeleryWorker,
+    Gunicorn,
+    emit,
+    postgres_server_pid,
+    process_tree_cpu_seconds,
+    server_env,
+)
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -247,6 +258,30 @@ async def run_phase(base_url, jobs, *, clients, stats, seed_value):
         return time.perf_counter() - start
 
 
+async def run_floor(base_url, jobs, *, clients) -> tuple[float, list[float]]:
+    """The baseline: the same bodies, one POST each, to the bare upload endpoint (floor_urls.py)."""
+    queue: asyncio.Queue = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def client(http):
+        while not queue.empty():
+            _solution_id, _token, pdf, _kind = queue.get_nowait()
+            start = time.perf_counter()
+            response = await http.post(
+                "/bench/upload-floor/", files={"proposal": ("方案书.pdf", pdf, "application/pdf")}
+            )
+            latencies.append((time.perf_counter() - start) * 1000)
+            response.raise_for_status()
+
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
+        start = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+        return time.perf_counter() - start, latencies
+
+
 def pct(values, q):
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else float("nan")
 
@@ -284,6 +319,15 @@ def main() -> None:
         REDIS_URL=REDIS_URL,
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
     )
+    # The baseline server: the same production stack with one bare upload endpoint added.
+    floor_env = env | {
+        "DJANGO_SETTINGS_MODULE": "floor_settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent), env.get("PYTHONPATH")])),
+    }
+    with Gunicorn(workers=args.workers, threads=args.threads, env=floor_env) as floor_server:
+        floor_wall, floor_ms = asyncio.run(run_floor(floor_server.url, on_time, clients=args.clients))
+    floor_rate = len(on_time) / floor_wall
+    shutil.rmtree(media / "floor", ignore_errors=True)
     stats = Stats()
     first_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     connection.close()
@@ -294,9 +338,16 @@ def main() -> None:
             CeleryWorker(env=env, log=media.with_suffix(".worker.log"), concurrency=args.worker_concurrency) as worker,
             Gunicorn(workers=args.workers, threads=args.threads, env=env) as server,
         ):
-            cpu_before = server.cpu_seconds()
+            postgres_pid = postgres_server_pid(connection)
+            connection.close()
+            cpu = {"server": server.cpu_seconds(), "worker": worker.cpu_seconds(), "client": _own_cpu()}
+            cpu["postgres"] = process_tree_cpu_seconds(postgres_pid) if postgres_pid else float("nan")
             wall = asyncio.run(run_phase(server.url, on_time, clients=args.clients, stats=stats, seed_value=1))
-            server_cpu = server.cpu_seconds() - cpu_before
+            cpu["server"] = server.cpu_seconds() - cpu["server"]
+            cpu["worker"] = worker.cpu_seconds() - cpu["worker"]
+            cpu["client"] = _own_cpu() - cpu["client"]
+            if postgres_pid:
+                cpu["postgres"] = process_tree_cpu_seconds(postgres_pid) - cpu["postgres"]
             cutoff_moved_at = timezone.now()
             Round.objects.filter(pk=round_.pk).update(submission_deadline=cutoff_moved_at - dt.timedelta(seconds=2))
             connection.close()
@@ -343,8 +394,16 @@ def main() -> None:
     print(f"bytes sent (on time):         {sum(len(j[2]) for j in on_time) / 2**20:.0f} MiB")
     print(f"phase 1 wall time:            {wall:.1f} s  → {rate:.1f} uploads/s (upload + submit)")
     print(f"late phase wall time:         {late_wall:.1f} s, answers {stats.late_codes}")
-    per_upload = server_cpu / len(on_time) * 1000
-    print(f"server CPU (gunicorn):        {server_cpu:.1f} s = {per_upload:.0f} ms per upload + submit")
+    print(
+        f"baseline (bare upload floor): {floor_rate:.1f} uploads/s, p50 {pct(floor_ms, 50):.0f} ms, "
+        f"p99 {pct(floor_ms, 99):.0f} ms (same bodies, multipart + SHA-256 + store, no application)"
+    )
+    per_upload = {name: seconds / len(on_time) * 1000 for name, seconds in cpu.items()}
+    print(
+        "CPU per upload + submit:      "
+        + ", ".join(f"{name} {per_upload[name]:.0f} ms" for name in ("server", "postgres", "worker", "client"))
+        + f" (the {os.cpu_count()} cores offer {os.cpu_count() * 1000 / rate:.0f} ms per upload at this rate)"
+    )
     print(f"upload request p50 / p99:     {p50:.0f} ms / {p99:.0f} ms")
     print(f"submit request p50 / p99:     {pct(stats.submit_ms, 50):.0f} ms / {pct(stats.submit_ms, 99):.0f} ms")
     print(f"HTTP statuses:                {dict(sorted(stats.status.items()))}")
@@ -389,7 +448,10 @@ def main() -> None:
             "orphans": orphans,
             "server_errors": server_errors,
             "failures": len(stats.failures),
-            "server_cpu_ms_per_upload": server_cpu / len(on_time) * 1000,
+            "cpu_ms_per_upload": per_upload,
+            "floor_rate": floor_rate,
+            "floor_p50_ms": pct(floor_ms, 50),
+            "floor_p99_ms": pct(floor_ms, 99),
             "audit_events": chain_wait["events"],
             "audit_pending": chain_wait["pending"],
             "audit_chained_after_s": chain_wait["after_s"],
@@ -398,6 +460,11 @@ def main() -> None:
             "ok": ok,
         }
     )
+
+
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def wait_until_chained(first_event: int, timeout: float = 120) -> dict:

@@ -40,6 +40,17 @@ def server_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def stop_process_group(proc: subprocess.Popen | None) -> None:
+    """SIGTERM the process group a benchmark started, SIGKILL it after 30 s."""
+    if proc and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def process_tree_cpu_seconds(root_pid: int) -> float:
     """User + system CPU seconds of a process, its live children and the children it reaped
     (Linux /proc): e.g. gunicorn and its workers, or the PostgreSQL server and its backends."""
@@ -115,13 +126,7 @@ class Gunicorn:
         raise SystemExit("gunicorn did not answer /health/ within 60 s")
 
     def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_process_group(self.proc)
 
     def cpu_seconds(self) -> float:
         """CPU seconds used so far by the master and its workers."""
@@ -163,10 +168,4 @@ class CeleryWorker:
         return self
 
     def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_process_group(self.proc)

@@ -80,38 +80,6 @@ class ScenarioOutputSerializer(serializers.ModelSerializer):
     track = TrackBriefSerializer()
     publisher = OrganizationBriefSerializer()
 
-    # The columns the output reads: list and detail load only these (`QuerySet.only`).
-    COLUMNS = (
-        "id",
-        "contest_id",
-        "code",
-        "title",
-        "summary",
-        "problem",
-        "expected_outcome",
-        "conditions",
-        "resources",
-        "reward",
-        "duration_months",
-        "max_teams",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "status",
-        "rejection_reason",
-        "withdrawal_requested",
-        "withdrawal_reason",
-        "published_at",
-        "created_at",
-        "updated_at",
-        "track__id",
-        "track__name",
-        "publisher__id",
-        "publisher__name",
-        "publisher__short_name",
-        "publisher__kind",
-    )
-
     class Meta:
         model = Scenario
         fields = [
@@ -140,6 +108,17 @@ class ScenarioOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    # The columns the output reads: list and detail load only these (`QuerySet.only`).
+    COLUMNS = (
+        *[{"contest": "contest_id"}.get(f, f) for f in Meta.fields if f not in ("track", "publisher")],
+        "track__id",
+        "track__name",
+        "publisher__id",
+        "publisher__name",
+        "publisher__short_name",
+        "publisher__kind",
+    )
 
     def to_representation(self, scenario):
         track, publisher = scenario.track, scenario.publisher

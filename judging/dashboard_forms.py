@@ -177,6 +177,40 @@ class PublishForm(OpForm):
         return data
 
 
+class TieDecisionForm(OpForm):
+    """The committee's order of one group of solutions that share a rank: a place for each
+    (1 = first among them, every place once) and the reason. `cleaned_data["solution_ids"]`
+    holds the ids in the decided order. The target is the group's first solution id."""
+
+    op_name = "tie_decide"
+    reason = _reason_field(help_text=_("The committee's reasons; kept with the decision and in the audit log."))
+
+    def __init__(self, *args, results, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.solution_ids = [r.solution_id for r in results]
+        places = [("", "—")] + [(str(n), str(n)) for n in range(1, len(results) + 1)]
+        place_fields = {
+            f"place_{r.solution_id}": forms.TypedChoiceField(
+                label=_("Place of “%(title)s”") % {"title": r.solution.title}, choices=places, coerce=int
+            )
+            for r in results
+        }
+        # The places come first, then the reason.
+        self.fields = {**place_fields, "reason": self.fields["reason"]}
+
+    def clean_reason(self):
+        return _strip_required(self.cleaned_data["reason"])
+
+    def clean(self):
+        data = super().clean()
+        places = {sid: data.get(f"place_{sid}") for sid in self.solution_ids}
+        if None not in places.values():
+            if sorted(places.values()) != list(range(1, len(places) + 1)):
+                raise forms.ValidationError(_("Give each solution a different place."))
+            data["solution_ids"] = sorted(places, key=places.__getitem__)
+        return data
+
+
 class AggregateForm(OpForm):
     op_name = "aggregate"
 

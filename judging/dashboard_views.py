@@ -5,8 +5,8 @@ redirects; a form with errors is rendered again with the errors next to its fiel
 - contest: scenario approvals, rounds with judging open/close controls, links to the queues;
 - round: judge pool, auto-assignment with its report of gaps, progress per track and per judge,
   score distributions (inline SVG);
-- results: aggregation trigger and its progress, advancement list with overrides, publication,
-  exports;
+- results: aggregation trigger and its progress, advancement list with overrides, committee
+  decisions on ties the chain left unresolved, publication, confirming the final list, exports;
 - qualification: the qualification queue of the first round;
 - objections, awards.
 Every action calls the same service as the API. Non-organizers get 403 (404 when the contest
@@ -43,8 +43,9 @@ from judging.dashboard_forms import (
     QualificationForm,
     RoundOpenForm,
     ScenarioRejectForm,
+    TieDecisionForm,
 )
-from judging.enums import ObjectionStatus
+from judging.enums import ObjectionStatus, TieRule
 from judging.models import Award, JudgePoolMember, Objection, RoundResult
 from judging.selectors import pool_list
 from judging.services.assignment import REASON_CAPS, REASON_NO_POOL, REASON_NOT_ENOUGH, assignment_auto_run
@@ -318,16 +319,43 @@ def dashboard_round(request, pk):
 # --- round results: aggregation, advancement, publication, exports --------------------------------
 
 
+def _tie_groups(results: list[RoundResult]) -> list[list[RoundResult]]:
+    """The groups of results that share a rank after the whole tie chain (awaiting the
+    committee), each ordered by solution id, in the order of the results."""
+    groups: dict[tuple[str, int], list[RoundResult]] = {}
+    for r in results:
+        if r.tie_rule == TieRule.SHARED and r.rank is not None:
+            groups.setdefault((r.group_key, r.rank), []).append(r)
+    return [sorted(members, key=lambda r: r.solution_id) for members in groups.values() if len(members) > 1]
+
+
+def _tie_group_of(round_: Round, result: RoundResult) -> list[RoundResult]:
+    if result.tie_rule != TieRule.SHARED or result.rank is None:
+        return []
+    return list(
+        RoundResult.objects.filter(round=round_, group_key=result.group_key, rank=result.rank, tie_rule=TieRule.SHARED)
+        .select_related("solution")
+        .order_by("solution_id")
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def dashboard_results(request, pk):
     from judging.results_selectors import objections_open_count, result_list_for_organizer
     from judging.services.advancement import advancement_override
     from judging.services.aggregation import aggregation_enqueue, aggregation_status_get
-    from judging.services.publication import current_publication, publication_publish
+    from judging.services.publication import (
+        confirm_final_blocker,
+        current_publication,
+        publication_confirm_final,
+        publication_publish,
+    )
+    from judging.services.ranking import tie_decision_record
 
     round_ = _organizer_round(request, pk)
     override_forms: dict[int, AdvancementOverrideForm] = {}
+    tie_form: TieDecisionForm | None = None
     publish_form = PublishForm()
     if request.method == "POST":
         op, target = request.POST.get("op"), _target(request)
@@ -369,6 +397,32 @@ def dashboard_results(request, pk):
                 form=publish_form,
             ):
                 return redirect(request.path)
+        elif op == "tie_decide":
+            result = get_object_or_404(RoundResult, round=round_, solution_id=target)
+            group = _tie_group_of(round_, result)
+            if len(group) < 2:
+                messages.error(request, _("These solutions no longer share a rank; see the table below."))
+                return redirect(request.path)
+            tie_form = TieDecisionForm(request.POST, target=group[0].solution_id, results=group)
+            if tie_form.is_valid() and _act(
+                request,
+                lambda: tie_decision_record(
+                    round_=round_,
+                    solution_ids=tie_form.cleaned_data["solution_ids"],
+                    reason=tie_form.cleaned_data["reason"],
+                    actor=request.user,
+                ),
+                _("The committee's decision is recorded and the ranking updated."),
+                form=tie_form,
+            ):
+                return redirect(request.path)
+        elif op == "confirm_final":
+            _act(
+                request,
+                lambda: publication_confirm_final(round_=round_, actor=request.user),
+                _("The final list is confirmed and advancement is applied."),
+            )
+            return redirect(request.path)
         else:
             messages.error(request, _("Unknown action."))
             return redirect(request.path)
@@ -382,6 +436,19 @@ def dashboard_results(request, pk):
         r.override_form = override_forms.get(r.solution_id) or AdvancementOverrideForm(
             target=r.solution_id, initial={"advanced": "0" if r.advanced else "1"}
         )
+    tie_groups = []
+    for members in _tie_groups(results):
+        form = tie_form if tie_form is not None and tie_form.target == members[0].solution_id else None
+        kind = members[0].group_key.partition(":")[0]
+        scenario = members[0].solution.scenario
+        tie_groups.append(
+            {
+                "results": members,
+                "group": {"track": scenario.track.name, "scenario": scenario.title}.get(kind, ""),
+                "form": form or TieDecisionForm(target=members[0].solution_id, results=members),
+            }
+        )
+    publication = current_publication(round_)
     exports = [
         {
             "label": label,
@@ -404,8 +471,10 @@ def dashboard_results(request, pk):
         "aggregate_form": AggregateForm(),
         "results": results,
         "advancing": sum(1 for r in results if r.advanced),
-        "publication": current_publication(round_),
+        "tie_groups": tie_groups,
+        "publication": publication,
         "publish_form": publish_form,
+        "confirm_final_blocker": confirm_final_blocker(round_=round_, publication=publication),
         "open_objections": objections_open_count(round_=round_),
         "exports": exports,
         "section": "results",

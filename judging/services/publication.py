@@ -15,6 +15,7 @@ import json
 from django.db import transaction
 from django.utils import timezone
 
+from config.api import ApplicationError
 from contest.audit import audit_record
 from contest.enums import AdvancementKind, RoundStatus
 from contest.models import Round
@@ -209,26 +210,48 @@ def publication_verify(*, publication: Publication) -> dict:
     return {"digest": publication.digest, "stored_table_ok": stored_ok, "current_results_ok": current_ok}
 
 
+def _confirm_final_check(*, round_: Round, publication: Publication | None) -> None:
+    """Raise the coded error that stops confirming the final list now; return when nothing does.
+
+    A confirmed list passes (confirming it again is a no-op)."""
+    if publication is None:
+        raise NotPublishedError()
+    if publication.final_confirmed_at is not None:
+        return
+    if timezone.now() <= publication.publicity_ends_at:
+        raise PublicityNotEndedError(extra={"publicity_ends_at": publication.publicity_ends_at.isoformat()})
+    open_count = Objection.objects.filter(publication__round=round_, status=ObjectionStatus.OPEN).count()
+    if open_count:
+        raise ObjectionsOpenError(extra={"open": open_count})
+
+
+def confirm_final_blocker(*, round_: Round, publication: Publication | None) -> ApplicationError | None:
+    """Why `publication_confirm_final` would refuse now (the coded error it would raise), or None.
+
+    Read-only and without locks, for showing the organizer whether the action is possible; the
+    service repeats the same check under the round lock."""
+    try:
+        _confirm_final_check(round_=round_, publication=publication)
+    except ApplicationError as exc:
+        return exc
+    return None
+
+
 def publication_confirm_final(*, round_: Round, actor) -> Publication:
     """Confirm the final list once the publicity period is over and no objection is open.
 
-    Side effects: final_confirmed_at on the current publication; advancement applied (entries
-    and solutions, next-round entries); audit event. Idempotent on a confirmed list.
+    Locks: the round row. Side effects: final_confirmed_at on the current publication;
+    advancement applied (entries and solutions, next-round entries); audit event. Idempotent on
+    a confirmed list.
     """
     from judging.services.advancement import advancement_apply
 
     with transaction.atomic():
         round_ = Round.objects.select_for_update().get(pk=round_.pk)
         publication = current_publication(round_)
-        if publication is None:
-            raise NotPublishedError()
+        _confirm_final_check(round_=round_, publication=publication)
         if publication.final_confirmed_at is not None:
             return publication
-        if timezone.now() <= publication.publicity_ends_at:
-            raise PublicityNotEndedError(extra={"publicity_ends_at": publication.publicity_ends_at.isoformat()})
-        open_count = Objection.objects.filter(publication__round=round_, status=ObjectionStatus.OPEN).count()
-        if open_count:
-            raise ObjectionsOpenError(extra={"open": open_count})
         publication.final_confirmed_at = timezone.now()
         publication.save(update_fields=["final_confirmed_at", "updated_at"])
         advancement_apply(round_=round_, actor=actor)

@@ -10,16 +10,18 @@ from contest.enums import Role
 from judging.enums import ObjectionStatus
 from judging.errors import (
     AnonymousObjectionError,
+    NotPublishedError,
     ObjectionDecidedError,
     ObjectionsOpenError,
     ObjectionWindowClosedError,
+    PublicityNotEndedError,
     RealNameRequiredError,
     ResponseRequiredError,
 )
 from judging.models import Objection, Publication, RoundResult
 from judging.services.aggregation import results_aggregate
 from judging.services.objections import objection_create, objection_decide
-from judging.services.publication import publication_confirm_final, publication_publish
+from judging.services.publication import confirm_final_blocker, publication_confirm_final, publication_publish
 from notifications.models import Notification
 from submissions.enums import SolutionStatus
 from tests.factories.contest import ContestRoleFactory, TrackFactory, UserFactory
@@ -126,6 +128,21 @@ def test_open_objection_blocks_final_list(published):
         objection_decide(objection=objection, actor=published.org_user, uphold=False, response="经核查，异议不成立")
         confirmed = publication_confirm_final(round_=published.round, actor=published.org_user)
     assert confirmed.final_confirmed_at is not None
+
+
+def test_confirm_final_blocker_is_the_error_the_service_would_raise(published):
+    round_, pub = published.round, published.pub
+    objection = _individual(published)
+    assert isinstance(confirm_final_blocker(round_=round_, publication=None), NotPublishedError)
+    assert isinstance(confirm_final_blocker(round_=round_, publication=pub), PublicityNotEndedError)
+    with time_machine.travel(pub.publicity_ends_at + dt.timedelta(hours=1)):
+        assert isinstance(confirm_final_blocker(round_=round_, publication=pub), ObjectionsOpenError)
+        objection_decide(objection=objection, actor=published.org_user, uphold=False, response="经核查，异议不成立")
+        assert confirm_final_blocker(round_=round_, publication=pub) is None
+        confirmed = publication_confirm_final(round_=round_, actor=published.org_user)
+        assert confirm_final_blocker(round_=round_, publication=confirmed) is None
+    # A confirmed list stays confirmable (a no-op) whatever the clock says.
+    assert confirm_final_blocker(round_=round_, publication=confirmed) is None
 
 
 def test_dismiss_needs_response_and_notifies_objector(published):

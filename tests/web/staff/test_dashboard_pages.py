@@ -7,13 +7,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contest.enums import RoundStatus, ScenarioStatus
-from contest.models import Scenario
-from judging.enums import ObjectionStatus
-from judging.models import Award, JudgeAssignment, JudgePoolMember, Objection, Publication, RoundResult
+from contest.models import AuditEvent, Scenario
+from judging.enums import ObjectionStatus, TieRule
+from judging.models import (
+    Award,
+    JudgeAssignment,
+    JudgePoolMember,
+    Objection,
+    Publication,
+    RoundResult,
+    TieDecision,
+)
+from judging.services.aggregation import results_aggregate
 from judging.services.scoring import review_submit
 from submissions.enums import EntryStatus, SolutionStatus
 from submissions.models import RoundEntry, Solution
 from tests.factories.contest import ContestRoleFactory, ScenarioFactory, UserFactory
+from tests.factories.judging import JudgeAssignmentFactory
 from tests.factories.submissions import SolutionFactory
 from tests.web.staff.helpers import speak_english
 
@@ -65,6 +75,27 @@ def test_non_organizer_posts_change_nothing(client, staff):
     )
     assert response.status_code == 403
     assert Scenario.objects.get(pk=pending.pk).status == ScenarioStatus.PENDING_REVIEW
+
+
+@pytest.mark.parametrize("who", ["judge", "publisher", "captain", "outsider", "other_organizer"])
+@pytest.mark.parametrize("op", ["tie_decide", "confirm_final"])
+def test_non_organizer_results_posts_are_forbidden_and_change_nothing(client, staff, who, op):
+    x, y = _tied_pair(staff)
+    publication = _publish_ended(staff)
+    if who == "outsider":
+        user = UserFactory()
+    elif who == "other_organizer":
+        user = ContestRoleFactory(role="organizer").user
+    else:
+        user = getattr(staff, who)
+    client.force_login(user)
+    data = {"op": op}
+    if op == "tie_decide":
+        data.update(_tie_post(x, {x: 2, y: 1}, "委员会表决"))
+    response = client.post(reverse("dashboard_results", args=[staff.round.pk]), data)
+    assert response.status_code == 403
+    assert not TieDecision.objects.exists()
+    assert Publication.objects.get(pk=publication.pk).final_confirmed_at is None
 
 
 # --- scenario approvals and rounds -----------------------------------------------------------
@@ -288,6 +319,206 @@ def test_publish_with_a_publicity_window(client, staff, django_capture_on_commit
     assert "data-publication" in client.get(url).content.decode()
 
 
+# --- results: committee tie decisions --------------------------------------------------------
+
+
+def _tied_pair(staff):
+    """Two solutions equal on every rule of the tie chain (same scores, same submission time),
+    below staff.solution; aggregated, so they share rank 2 awaiting the committee."""
+    _submit(staff, staff.judge, staff.assignment, ("9", "9", "18"))
+    submitted = timezone.now() - dt.timedelta(days=3)
+    tied = []
+    for title in ("并列方案甲", "并列方案乙"):
+        solution = SolutionFactory(
+            contest=staff.contest,
+            scenario=staff.scenario,
+            title=title,
+            status=SolutionStatus.QUALIFIED,
+            submitted_at=submitted,
+        )
+        RoundEntry.objects.create(round=staff.round, solution=solution)
+        assignment = JudgeAssignmentFactory(round=staff.round, solution=solution, judge=staff.judge)
+        _submit(staff, staff.judge, assignment, ("7", "7", "14"))
+        tied.append(solution)
+    results_aggregate(round_=staff.round)
+    assert {RoundResult.objects.get(round=staff.round, solution=s).tie_rule for s in tied} == {TieRule.SHARED}
+    return tied
+
+
+def _tie_post(first, places: dict, reason: str) -> dict:
+    """The tie_decide form's fields for the group whose first solution is `first`."""
+    prefix = f"tie_decide-{first.pk}"
+    data = {"target": first.pk, f"{prefix}-reason": reason}
+    data.update({f"{prefix}-place_{s.pk}": str(place) for s, place in places.items()})
+    return data
+
+
+def _ranks(staff, *solutions):
+    return [RoundResult.objects.get(round=staff.round, solution=s).rank for s in solutions]
+
+
+def test_tie_groups_are_shown_with_their_solutions_and_totals(client, staff):
+    x, y = _tied_pair(staff)
+    client.force_login(staff.organizer)
+    speak_english(client)
+    body = client.get(reverse("dashboard_results", args=[staff.round.pk])).content.decode()
+    assert f'data-tie-group="{x.pk}"' in body and "Rank 2: 2 solutions" in body
+    group = body[body.index(f'data-tie-group="{x.pk}"') :]
+    assert f'data-tied="{x.pk}"' in group and f'data-tied="{y.pk}"' in group
+    assert f'data-tied="{staff.solution.pk}"' not in group
+    assert "并列方案甲" in group and "并列方案乙" in group and "70.00" in group
+    assert f'name="tie_decide-{x.pk}-place_{y.pk}"' in group and f'name="tie_decide-{x.pk}-reason"' in group
+
+
+def test_no_tie_section_without_unresolved_ties(client, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        url = _aggregate(client, staff)
+    assert "data-tie-groups" not in client.get(url).content.decode()
+
+
+def test_tie_decision_is_recorded_reranks_and_is_audited(client, staff):
+    x, y = _tied_pair(staff)
+    client.force_login(staff.organizer)
+    url = reverse("dashboard_results", args=[staff.round.pk])
+    assert _ranks(staff, staff.solution, x, y) == [1, 2, 2]
+    response = client.post(url, {"op": "tie_decide", **_tie_post(x, {x: 2, y: 1}, "评审委员会表决 5:2")})
+    assert response.status_code == 302
+    assert _ranks(staff, staff.solution, y, x) == [1, 2, 3]
+    assert RoundResult.objects.get(round=staff.round, solution=y).tie_rule == TieRule.COMMITTEE
+    assert list(TieDecision.objects.order_by("position").values_list("solution_id", "reason")) == [
+        (y.pk, "评审委员会表决 5:2"),
+        (x.pk, "评审委员会表决 5:2"),
+    ]
+    event = AuditEvent.objects.get(action="results.tie_decision")
+    assert event.actor_id == staff.organizer.pk and event.after["order"] == [y.pk, x.pk]
+    assert "data-tie-groups" not in client.get(url).content.decode()
+
+
+def test_tie_decision_without_a_reason_shows_the_error_and_changes_nothing(client, staff):
+    x, y = _tied_pair(staff)
+    client.force_login(staff.organizer)
+    speak_english(client)
+    url = reverse("dashboard_results", args=[staff.round.pk])
+    response = client.post(url, {"op": "tie_decide", **_tie_post(x, {x: 2, y: 1}, "  ")})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="id_tie_decide-{x.pk}-reason_error"' in body and "This field is required." in body
+    assert not TieDecision.objects.exists() and not AuditEvent.objects.filter(action="results.tie_decision")
+    assert _ranks(staff, x, y) == [2, 2]
+
+
+def test_tie_decision_needs_a_different_place_for_each_solution(client, staff):
+    x, y = _tied_pair(staff)
+    client.force_login(staff.organizer)
+    speak_english(client)
+    url = reverse("dashboard_results", args=[staff.round.pk])
+    response = client.post(url, {"op": "tie_decide", **_tie_post(x, {x: 1, y: 1}, "表决")})
+    assert response.status_code == 200 and "Give each solution a different place." in response.content.decode()
+    assert not TieDecision.objects.exists()
+
+
+def test_tie_decision_refused_by_the_service_shows_its_message(client, staff):
+    x, y = _tied_pair(staff)
+    _publish_ended(staff)
+    client.force_login(staff.organizer)
+    speak_english(client)
+    url = reverse("dashboard_results", args=[staff.round.pk])
+    assert "can no longer be recorded" in client.get(url).content.decode()
+    response = client.post(url, {"op": "tie_decide", **_tie_post(x, {x: 2, y: 1}, "表决")})
+    assert response.status_code == 200
+    assert "already published" in response.content.decode()
+    assert not TieDecision.objects.exists() and _ranks(staff, x, y) == [2, 2]
+
+
+def test_tie_decision_on_a_group_no_longer_tied_is_a_message(client, staff):
+    client.force_login(staff.organizer)
+    speak_english(client)
+    _submit(staff, staff.judge, staff.assignment, ("9", "9", "18"))
+    results_aggregate(round_=staff.round)
+    url = reverse("dashboard_results", args=[staff.round.pk])
+    response = client.post(url, {"op": "tie_decide", "target": staff.solution.pk}, follow=True)
+    assert "no longer share a rank" in response.content.decode()
+    assert not TieDecision.objects.exists()
+
+
+# --- results: confirming the final list -------------------------------------------------------
+
+
+def _publish_ended(staff) -> Publication:
+    """Publish the aggregated round (service call) with a publicity period that is over."""
+    from judging.services.publication import publication_publish
+
+    now = timezone.now()
+    return publication_publish(
+        round_=staff.round,
+        actor=staff.organizer,
+        publicity_starts_at=now - dt.timedelta(days=8),
+        publicity_ends_at=now - dt.timedelta(days=1),
+    )
+
+
+def test_confirm_final_when_allowed(client, staff, django_capture_on_commit_callbacks):
+    _published(client, staff, django_capture_on_commit_callbacks, ended=True)
+    url = reverse("dashboard_results", args=[staff.round.pk])
+    speak_english(client)
+    body = client.get(url).content.decode()
+    assert re.search(r"<form method=\"post\" data-confirm=\"Confirm the final list\?[^\"]*\">", body)
+    assert "data-final-blocker" not in body and re.search(r"<button[^>]*data-confirm-final[^>]*>", body)
+    assert "disabled" not in re.search(r"<button[^>]*data-confirm-final[^>]*>", body).group(0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"op": "confirm_final"}, follow=True)
+    body = response.content.decode()
+    publication = Publication.objects.get(round=staff.round)
+    assert publication.final_confirmed_at is not None
+    assert "The final list is confirmed and advancement is applied." in body and "data-final-confirmed" in body
+    assert AuditEvent.objects.filter(action="results.confirm_final").count() == 1
+    advanced = RoundResult.objects.get(round=staff.round, solution=staff.solution).advanced
+    entry = RoundEntry.objects.get(round=staff.round, solution=staff.solution)
+    assert entry.status == (EntryStatus.ADVANCED if advanced else EntryStatus.ELIMINATED)
+
+
+@pytest.mark.parametrize("blocker", ["publicity_not_ended", "objections_open"])
+def test_confirm_final_refused_shows_the_reason_and_changes_nothing(
+    client, staff, django_capture_on_commit_callbacks, blocker
+):
+    publication = _published(client, staff, django_capture_on_commit_callbacks, ended=blocker == "objections_open")
+    if blocker == "objections_open":
+        Objection.objects.create(
+            publication=publication,
+            solution=staff.solution,
+            raised_by=staff.publisher,
+            objector_kind="individual",
+            real_name="钱实名",
+            organization_name="某单位",
+            reason="方案涉嫌抄袭",
+        )
+    expected = {
+        "publicity_not_ended": "The publicity period has not ended yet.",
+        "objections_open": "Objections are still open; decide them before confirming the final list.",
+    }[blocker]
+    url = reverse("dashboard_results", args=[staff.round.pk])
+    speak_english(client)
+    body = client.get(url).content.decode()
+    assert f'data-final-blocker="{blocker}"' in body and expected in body
+    assert "disabled" in re.search(r"<button[^>]*data-confirm-final[^>]*>", body).group(0)
+    entry_status = RoundEntry.objects.get(round=staff.round, solution=staff.solution).status
+    response = client.post(url, {"op": "confirm_final"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert expected in response.content.decode()
+    assert Publication.objects.get(pk=publication.pk).final_confirmed_at is None
+    assert not AuditEvent.objects.filter(action="results.confirm_final").exists()
+    assert RoundEntry.objects.get(round=staff.round, solution=staff.solution).status == entry_status
+
+
+def test_confirm_final_before_publishing_shows_the_coded_message(client, staff):
+    client.force_login(staff.organizer)
+    speak_english(client)
+    url = reverse("dashboard_results", args=[staff.round.pk])
+    response = client.post(url, {"op": "confirm_final"}, follow=True)
+    assert "The round&#x27;s results are not published." in response.content.decode()
+    assert not Publication.objects.exists()
+
+
 def test_export_links(client, staff):
     client.force_login(staff.organizer)
     body = client.get(reverse("dashboard_results", args=[staff.round.pk])).content.decode()
@@ -446,6 +677,9 @@ def test_aggregating_while_judging_is_open_asks_first(client, staff):
         ("dashboard_round", {"op": "pool_add", "pool_add-judge": "abc"}),
         ("dashboard_results", {"op": "override", "target": "1e9"}),
         ("dashboard_results", {"op": "publish", "publish-publicity_starts_at": "yesterday"}),
+        ("dashboard_results", {"op": "tie_decide", "target": "zz"}),
+        ("dashboard_results", {"op": "tie_decide", "target": "999999"}),
+        ("dashboard_results", {"op": "confirm_final", "target": "zz"}),
         ("dashboard_qualification", {"op": "qualify", "target": ""}),
         ("dashboard_objections", {"op": "decide", "target": "x"}),
         ("dashboard_awards", {"op": "awards", "awards-first_from": "-3", "awards-merit_round": "zz"}),

@@ -15,6 +15,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -77,6 +78,12 @@ def schedule_chaining() -> None:
     """Queue one chaining task unless one is already queued; never fails the request."""
     from .tasks import chain_audit_task
 
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No broker (the embedded default, tests): chain right here. Not through an eager
+        # `delay()`: Celery guards eager calls with a process-wide flag that threads committing
+        # at once can leave set, after which every `result.get()` in the process fails.
+        audit_chain_pending()
+        return
     try:
         if not cache.add(CHAIN_SCHEDULED_KEY, 1, timeout=60):
             return

@@ -28,7 +28,20 @@ def test_an_event_is_chained_once_its_transaction_commits():
     assert audit_verify().ok
 
 
-def test_a_rolled_back_event_leaves_nothing_and_queues_nothing(monkeypatch):
+@pytest.fixture
+def with_broker(settings):
+    """The production path: chaining goes through a queued task (tests run tasks eagerly)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+def test_without_a_broker_the_commit_chains_in_process_without_celery(monkeypatch):
+    monkeypatch.setattr(chain_audit_task, "delay", lambda: pytest.fail("no eager task: it would flip Celery's flag"))
+    with transaction.atomic():
+        _record(1)
+    assert AuditEvent.objects.get().seq == 1
+
+
+def test_a_rolled_back_event_leaves_nothing_and_queues_nothing(monkeypatch, with_broker):
     queued = []
     monkeypatch.setattr(chain_audit_task, "delay", lambda: queued.append(1))
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -38,7 +51,7 @@ def test_a_rolled_back_event_leaves_nothing_and_queues_nothing(monkeypatch):
     assert (AuditEvent.objects.count(), queued) == (0, [])
 
 
-def test_commits_while_a_task_is_queued_do_not_queue_another(monkeypatch):
+def test_commits_while_a_task_is_queued_do_not_queue_another(monkeypatch, with_broker):
     queued = []
     monkeypatch.setattr(chain_audit_task, "delay", lambda: queued.append(1))
 
@@ -55,7 +68,7 @@ def test_commits_while_a_task_is_queued_do_not_queue_another(monkeypatch):
     assert queued == [1, 1]
 
 
-def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypatch):
+def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypatch, with_broker):
     def broker_down():
         raise ConnectionError("broker unreachable")
 
@@ -70,7 +83,7 @@ def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypa
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
-def test_concurrent_writers_and_chainers_give_one_gap_free_chain(monkeypatch):
+def test_concurrent_writers_and_chainers_give_one_gap_free_chain(monkeypatch, with_broker):
     monkeypatch.setattr(chain_audit_task, "delay", lambda: None)  # chain only from the threads below
     writers, per_writer = 4, 25
     barrier = threading.Barrier(writers + 2)

@@ -270,9 +270,15 @@ async def run_floor(base_url, jobs, *, clients) -> tuple[float, list[float]]:
         while not queue.empty():
             _solution_id, _token, pdf, _kind = queue.get_nowait()
             start = time.perf_counter()
-            response = await http.post(
-                "/bench/upload-floor/", files={"proposal": ("方案书.pdf", pdf, "application/pdf")}
-            )
+            for attempt in range(3):  # a kept-alive connection the server just closed: send again
+                try:
+                    response = await http.post(
+                        "/bench/upload-floor/", files={"proposal": ("方案书.pdf", pdf, "application/pdf")}
+                    )
+                    break
+                except httpx.TransportError:
+                    if attempt == 2:
+                        raise
             latencies.append((time.perf_counter() - start) * 1000)
             response.raise_for_status()
 

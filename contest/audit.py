@@ -65,7 +65,7 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
         before=_normalise(before),
         after=_normalise(after),
     )
-    transaction.on_commit(schedule_chaining)
+    transaction.on_commit(schedule_chaining, robust=True)
     return event
 
 
@@ -82,7 +82,10 @@ def schedule_chaining() -> None:
         # No broker (the embedded default, tests): chain right here. Not through an eager
         # `delay()`: Celery guards eager calls with a process-wide flag that threads committing
         # at once can leave set, after which every `result.get()` in the process fails.
-        audit_chain_pending()
+        try:
+            audit_chain_pending()
+        except Exception:  # the write is committed; never fail it now (its files would be removed)
+            logger.exception("audit: chaining after commit failed; the minute sweep will chain")
         return
     try:
         if not cache.add(CHAIN_SCHEDULED_KEY, 1, timeout=60):

@@ -23,7 +23,6 @@ import argparse
 import collections
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 MAIL_DIR = Path(tempfile.mkdtemp(prefix="jiebang-bench-mail-"))
@@ -53,6 +53,7 @@ import django  # noqa: E402
 django.setup()
 
 import redis  # noqa: E402
+from _common import stop_process_group  # noqa: E402
 from celery.signals import before_task_publish  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -83,16 +84,6 @@ def start_worker(log: Path) -> subprocess.Popen:
             raise SystemExit("worker did not start:\n" + log.read_text(errors="replace")[-3000:])
         time.sleep(0.1)
     return proc
-
-
-def stop_worker(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def make_users(n: int) -> list[User]:
@@ -187,7 +178,7 @@ def main() -> None:
             time.sleep(0.05)
         t_deliver = time.perf_counter() - committed
     finally:
-        stop_worker(worker)
+        stop_process_group(worker)
 
     received = len(
         re.findall(r"Task notifications\.send_notifications\[[^\]]+\] received", log.read_text(errors="replace"))

@@ -483,15 +483,7 @@ def test_confirm_final_refused_shows_the_reason_and_changes_nothing(
 ):
     publication = _published(client, staff, django_capture_on_commit_callbacks, ended=blocker == "objections_open")
     if blocker == "objections_open":
-        Objection.objects.create(
-            publication=publication,
-            solution=staff.solution,
-            raised_by=staff.publisher,
-            objector_kind="individual",
-            real_name="钱实名",
-            organization_name="某单位",
-            reason="方案涉嫌抄袭",
-        )
+        _objection(publication, staff)
     expected = {
         "publicity_not_ended": "The publicity period has not ended yet.",
         "objections_open": "Objections are still open; decide them before confirming the final list.",
@@ -545,9 +537,8 @@ def _published(client, staff, django_capture_on_commit_callbacks, *, ended=False
     return publication
 
 
-def test_objection_decide_needs_a_response(client, staff, django_capture_on_commit_callbacks):
-    publication = _published(client, staff, django_capture_on_commit_callbacks)
-    objection = Objection.objects.create(
+def _objection(publication, staff) -> Objection:
+    return Objection.objects.create(
         publication=publication,
         solution=staff.solution,
         raised_by=staff.publisher,
@@ -556,6 +547,11 @@ def test_objection_decide_needs_a_response(client, staff, django_capture_on_comm
         organization_name="某单位",
         reason="方案涉嫌抄袭",
     )
+
+
+def test_objection_decide_needs_a_response(client, staff, django_capture_on_commit_callbacks):
+    publication = _published(client, staff, django_capture_on_commit_callbacks)
+    objection = _objection(publication, staff)
     url = reverse("dashboard_objections", args=[staff.contest.slug])
     assert f'data-objection="{objection.pk}"' in client.get(url).content.decode()
     prefix = f"decide-{objection.pk}"
@@ -633,15 +629,7 @@ def test_remove_a_judge_from_the_pool(client, staff):
 
 def test_upholding_an_objection_disqualifies_the_entry(client, staff, django_capture_on_commit_callbacks):
     publication = _published(client, staff, django_capture_on_commit_callbacks)
-    objection = Objection.objects.create(
-        publication=publication,
-        solution=staff.solution,
-        raised_by=staff.publisher,
-        objector_kind="individual",
-        real_name="钱实名",
-        organization_name="某单位",
-        reason="方案涉嫌抄袭",
-    )
+    objection = _objection(publication, staff)
     prefix = f"decide-{objection.pk}"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -40,3 +40,22 @@ def test_prod_settings_refuse_missing_secret(monkeypatch):
 @pytest.mark.django_db
 def test_health_endpoint(client):
     assert client.get("/health/").json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_postgresql_keeps_often_run_statements_prepared():
+    """Server-side binding with a prepare threshold: the sixth run of a statement on one
+    connection uses a prepared statement, so PostgreSQL no longer parses and plans it."""
+    from django.db import connection
+
+    from contest.models import Contest
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert connection.settings_dict["OPTIONS"]["server_side_binding"] is True
+    for pk in range(6):
+        list(Contest.objects.filter(pk=pk).values_list("name", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "contest_contest"' in sql and "$1" in sql for sql in prepared), prepared

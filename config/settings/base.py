@@ -76,6 +76,14 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", defau
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer lock instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif env.bool("DB_SERVER_SIDE_BINDING", default=True):
+    # Parameters bound by the server, and a statement a connection has run 5 times kept
+    # prepared: PostgreSQL then skips parsing and planning it. This halved PostgreSQL's CPU per
+    # upload + submit (bench/bench_deadline_rush.py). Needs a session-level connection: turn it
+    # off behind a transaction-pooling proxy (PgBouncer in transaction mode).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=env.int("DB_PREPARE_THRESHOLD", default=5)
+    )
 
 AUTH_USER_MODEL = "contest.User"
 AUTHENTICATION_BACKENDS = [

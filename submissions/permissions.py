@@ -18,6 +18,22 @@ def _member_role(user, team_id) -> str | None:
     return TeamMembership.objects.filter(team_id=team_id, user=user).values_list("role", flat=True).first()
 
 
+def remember_member_role(solution, user, role: str | None) -> None:
+    """Record the user's team role read together with the solution row (by a selector, in this
+    request), so the request's permission checks need not read it again."""
+    solution.__dict__.setdefault("_member_role_of", {})[user.pk] = role
+
+
+def solution_member_role(user, solution) -> str | None:
+    """The user's role in the solution's team: the one read with the row, else a query."""
+    if user is None or not user.is_authenticated:
+        return None
+    memo = solution.__dict__.get("_member_role_of", {})
+    if user.pk in memo:
+        return memo[user.pk]
+    return _member_role(user, solution.team_id)
+
+
 def is_team_member(user, team) -> bool:
     return _member_role(user, team.pk) is not None
 
@@ -57,11 +73,11 @@ def can_create_solution(user, team) -> bool:
 
 
 def _solution_captain(user, solution) -> bool:
-    return _member_role(user, solution.team_id) == MemberRole.CAPTAIN
+    return solution_member_role(user, solution) == MemberRole.CAPTAIN
 
 
 def can_upload_version(user, solution) -> bool:
-    return _member_role(user, solution.team_id) is not None
+    return solution_member_role(user, solution) is not None
 
 
 def can_submit_solution(user, solution) -> bool:
@@ -82,7 +98,7 @@ def can_supplement_solution(user, solution) -> bool:
 
 def can_view_solution_history(user, solution) -> bool:
     """All versions, receipts and qualification decisions: the team and organizers."""
-    return _member_role(user, solution.team_id) is not None or is_organizer(user, solution.contest)
+    return solution_member_role(user, solution) is not None or is_organizer(user, solution.contest)
 
 
 def can_decide_eligibility(user, solution) -> bool:

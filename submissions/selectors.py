@@ -18,7 +18,7 @@ Who sees a solution:
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -29,6 +29,7 @@ from contest.roles import is_organizer, roles_of_user
 from judging.models import ConflictOfInterest, JudgeAssignment
 from judging.selectors import solution_ids_visible_to_judge
 
+from . import permissions
 from .enums import SolutionStatus
 from .models import (
     EligibilityDecision,
@@ -140,7 +141,15 @@ def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     milliseconds of planning and ORM work per request at the deadline (bench_deadline_rush).
     """
     qs = Solution.objects.filter(pk=pk)
+    member = user is not None and user.is_authenticated
+    if member:
+        # The viewer's team role comes with the row: visibility and the permission checks of
+        # this request then need no query of their own.
+        roles = TeamMembership.objects.filter(team=OuterRef("team"), user=user).values("role")[:1]
+        qs = qs.annotate(viewer_member_role=Subquery(roles))
     solution = (solution_list_with_related(qs) if related else qs).first()
+    if solution is not None and member:
+        permissions.remember_member_role(solution, user, solution.viewer_member_role)
     if solution is None or not solution_visible_to(user, solution):
         raise Http404
     return solution
@@ -152,10 +161,10 @@ def solution_visible_to(user, solution: Solution, *, at: dt.datetime | None = No
         return False
     if user.is_superuser:
         return True
+    if permissions.solution_member_role(user, solution) is not None:
+        return True
     roles = [r for r in roles_of_user(user) if r.contest_id == solution.contest_id]
     if any(r.role == Role.ORGANIZER for r in roles):
-        return True
-    if TeamMembership.objects.filter(team_id=solution.team_id, user=user).exists():
         return True
     publisher_orgs = {r.organization_id for r in roles if r.role == Role.PUBLISHER}
     if (
@@ -179,8 +188,8 @@ def solution_sees_full_history(user, solution: Solution) -> bool:
     if user.pk not in memo:
         memo[user.pk] = bool(
             user.is_superuser
+            or permissions.solution_member_role(user, solution) is not None
             or is_organizer(user, solution.contest)
-            or TeamMembership.objects.filter(team_id=solution.team_id, user=user).exists()
         )
     return memo[user.pk]
 
@@ -292,11 +301,17 @@ def solution_access_map(user, solutions) -> dict[int, dict]:
 
 def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int) -> int:
     """The byte limit of the round a solution currently submits to (for the early size check)."""
-    row = Solution.objects.filter(pk=solution_id).values_list("contest_id", "status").first()
+    # The first round's limit comes with the row: one statement for the usual case.
+    first_round = Round.objects.filter(contest=OuterRef("contest_id")).order_by("sequence")
+    row = (
+        Solution.objects.filter(pk=solution_id)
+        .annotate(first_round_limit=Subquery(first_round.values("max_upload_bytes")[:1]))
+        .values_list("status", "first_round_limit")
+        .first()
+    )
     if row is None:
         return default
-    contest_id, status = row
-    round_ = None
+    status, limit = row
     if status in (SolutionStatus.QUALIFIED, SolutionStatus.ADVANCED):
         entry = (
             RoundEntry.objects.filter(solution_id=solution_id, status="active")
@@ -304,6 +319,5 @@ def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int
             .order_by("-round__sequence")
             .first()
         )
-        round_ = entry.round if entry is not None else None
-    round_ = round_ or qualification_round(contest_id)
-    return round_.max_upload_bytes if round_ is not None else default
+        limit = entry.round.max_upload_bytes if entry is not None else limit
+    return limit if limit is not None else default

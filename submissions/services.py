@@ -621,6 +621,11 @@ def _create_version_locked(
     for row in rows:
         row.version = version  # now with its primary key
     SolutionFile.objects.bulk_create(rows)
+    # `version.files.all()` answers with the rows just written (in id order, as a read would),
+    # the way prefetch_related fills its cache: the response needs no query to list them.
+    files = SolutionFile.objects.filter(version=version)
+    files._result_cache, files._prefetch_done = rows, True
+    version._prefetched_objects_cache = {"files": files}
     return version
 
 
@@ -653,10 +658,15 @@ def solution_version_create(
         raise NotTeamMemberError()
     if not uploads:
         raise NoFilesError()
-    # A fresh read: the caller's instance may predate a decision; the check repeats under the lock.
-    solution = Solution.objects.get(pk=solution.pk)
+    # A fast refusal before any file is stored; the check that counts repeats on the locked row.
+    # The caller's instance is usually read in this request; only when it says no is the row
+    # read again, in case the instance predates a decision that moved it to another round.
     at = clock.now()
-    round_ = submission_round_for(solution, at)
+    try:
+        round_ = submission_round_for(solution, at)
+    except (DeadlinePassedError, SubmissionClosedError, SolutionStateError):
+        solution = Solution.objects.get(pk=solution.pk)
+        round_ = submission_round_for(solution, at)
     prepared = _prepare_uploads(uploads, limit=round_.max_upload_bytes)
     stored_names: list[str] = []
     try:

@@ -9,7 +9,7 @@ from submissions import services
 from tests.factories.contest import ScenarioFactory, UserFactory
 from tests.factories.submissions import TeamFactory, TeamMembershipFactory
 
-from .conftest import AFTER, full_files
+from .conftest import AFTER, PNG, full_files, pdf, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
@@ -90,3 +90,39 @@ def test_team_member_and_invitation_lists_constant(api_client, contest, organize
     TeamMembershipFactory(team=team, user=UserFactory())
     counts_three = [_count(api_client, u)[0] for u in (teams_url, members_url, invitations_url)]
     assert counts_one == counts_three
+
+
+def _statements(ctx):
+    return [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def test_deadline_upload_and_submit_run_a_pinned_number_of_statements(api_client, clock, solution, captain):
+    """The two requests every team sends at the deadline (bench/bench_deadline_rush.py), as a
+    client sends them: token, Idempotency-Key. Pinned so a new query on this path is a choice.
+
+    Upload (12, BEGIN and COMMIT not counted): limit with the first round's row, token, the
+    solution with the viewer's team role (visibility and permission need nothing more),
+    idempotency claim, fast round check; under the lock: solution, round, counter, version,
+    files, audit; the stored answer. The response lists the files just written without reading
+    them back.
+    Submit (17): token, solution with role, claim; under the locks: team, solution, round,
+    version, its kinds, solution, round entry, receipt, audit, members, notice keys, notices,
+    the new e-mail notices' ids; the stored answer.
+    """
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=captain)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    body = {"proposal": upload("方案书.pdf", pdf()), "commitment": upload("承诺书.png", PNG, "image/png")}
+    versions_url = reverse("submissions-api:solution-versions", kwargs={"pk": solution.pk})
+    with CaptureQueriesContext(connection) as uploaded:
+        response = api_client.post(versions_url, body, format="multipart", HTTP_IDEMPOTENCY_KEY="u-1")
+    assert response.status_code == 201, response.content
+    assert sorted(f["kind"] for f in response.json()["files"]) == ["commitment", "proposal"]
+    submit_url = reverse("submissions-api:solution-submit", kwargs={"pk": solution.pk})
+    with CaptureQueriesContext(connection) as submitted:
+        response = api_client.post(submit_url, {"version": 1}, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
+    assert response.status_code == 201, response.content
+    assert (len(_statements(uploaded)), len(_statements(submitted))) == (12, 17), "\n".join(
+        _statements(uploaded) + ["--"] + _statements(submitted)
+    )

@@ -256,3 +256,41 @@ def test_single_solution_rule_agrees_with_the_list_rule(clock, world, role):
     for solution in Solution.objects.all():
         assert solution_visible_to(user, solution) == (solution.pk in listed), (role, solution.title)
     assert listed or role not in SEES_SOLUTION  # the comparison is not vacuous for those who see
+
+
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_selector_read_agrees_with_the_list_rule(clock, world, role):
+    """`solution_get_for_user` reads the viewer's team role with the row; visibility through it
+    must still say what the list query says, for every role."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from submissions.models import Solution
+    from submissions.selectors import solution_get_for_user, solution_list_for_user
+
+    clock(BEFORE if role == "publisher_before" else AFTER)
+    user = UserFactory(is_superuser=True) if role == "superuser" else world["users"][role]
+    user = user or AnonymousUser()
+    listed = set(solution_list_for_user(user).values_list("pk", flat=True))
+    for pk in Solution.objects.values_list("pk", flat=True):
+        try:
+            solution_get_for_user(user, pk)
+            seen = True
+        except Http404:
+            seen = False
+        assert seen == (pk in listed), (role, pk)
+
+
+def test_team_role_read_with_the_row_answers_only_for_its_reader(clock, world, captain):
+    """The role remembered on the instance is the reader's: another user asking about the same
+    instance gets their own answer from the database."""
+    from submissions import permissions
+    from submissions.selectors import solution_get_for_user
+
+    clock(AFTER)
+    solution = world["solution"]
+    read = solution_get_for_user(captain, solution.pk)
+    assert permissions.can_submit_solution(captain, read)
+    stranger = UserFactory()
+    assert not permissions.can_upload_version(stranger, read)
+    assert not permissions.can_submit_solution(stranger, read)

@@ -5,7 +5,8 @@ written unchained. After commit, `audit_chain_pending` (a Celery task queued on 
 beat sweep every minute) gives each committed event its position and a hash covering its
 content and the previous event's hash, so editing or deleting any chained row breaks the
 chain, which `audit_verify` (and `manage.py verify_audit`) reports. An event is unprotected
-only between its commit and its chaining, normally well under a second.
+only between its commit and its chaining, normally about a second
+(`AUDIT_CHAIN_DELAY_SECONDS`).
 """
 
 import contextlib
@@ -93,7 +94,9 @@ def schedule_chaining() -> None:
     except Exception:  # cache down: queue anyway, an extra task finds little to do
         logger.warning("audit: cache unavailable, queueing a chaining task without de-duplication")
     try:
-        chain_audit_task.delay()
+        # Started a moment later, one task chains what every commit of that moment wrote,
+        # instead of one task per commit at the deadline.
+        chain_audit_task.apply_async(countdown=settings.AUDIT_CHAIN_DELAY_SECONDS)
     except Exception:  # broker down: the beat sweep chains the events later
         logger.exception("audit: could not queue the chaining task; the minute sweep will chain")
         with contextlib.suppress(Exception):

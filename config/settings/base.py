@@ -158,6 +158,10 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Longer than any countdown or ETA we use, so Redis never re-delivers a task still waiting.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds between an audited commit and the task that chains it (and every event committed
+# meanwhile): the window in which a committed event is not yet covered by the hash chain.
+AUDIT_CHAIN_DELAY_SECONDS = env.float("AUDIT_CHAIN_DELAY_SECONDS", default=1.0)
+
 CELERY_BEAT_SCHEDULE = {
     # * * * * *  (every minute): re-enqueue e-mail notices still unsent after NOTIFICATIONS_RESEND_AFTER_MINUTES.
     "notifications-sweep-unsent": {"task": "notifications.sweep_unsent", "schedule": crontab(minute="*")},

@@ -35,7 +35,9 @@ def with_broker(settings):
 
 
 def test_without_a_broker_the_commit_chains_in_process_without_celery(monkeypatch):
-    monkeypatch.setattr(chain_audit_task, "delay", lambda: pytest.fail("no eager task: it would flip Celery's flag"))
+    monkeypatch.setattr(
+        chain_audit_task, "apply_async", lambda **kw: pytest.fail("no eager task: it would flip Celery's flag")
+    )
     with transaction.atomic():
         _record(1)
     assert AuditEvent.objects.get().seq == 1
@@ -43,7 +45,7 @@ def test_without_a_broker_the_commit_chains_in_process_without_celery(monkeypatc
 
 def test_a_rolled_back_event_leaves_nothing_and_queues_nothing(monkeypatch, with_broker):
     queued = []
-    monkeypatch.setattr(chain_audit_task, "delay", lambda: queued.append(1))
+    monkeypatch.setattr(chain_audit_task, "apply_async", lambda **kw: queued.append(kw["countdown"]))
     with pytest.raises(RuntimeError), transaction.atomic():
         _record(1)
         raise RuntimeError
@@ -51,28 +53,30 @@ def test_a_rolled_back_event_leaves_nothing_and_queues_nothing(monkeypatch, with
     assert (AuditEvent.objects.count(), queued) == (0, [])
 
 
-def test_commits_while_a_task_is_queued_do_not_queue_another(monkeypatch, with_broker):
+def test_commits_while_a_task_is_queued_do_not_queue_another(monkeypatch, with_broker, settings):
+    """One task, started AUDIT_CHAIN_DELAY_SECONDS after the first commit, chains them all."""
+    settings.AUDIT_CHAIN_DELAY_SECONDS = 2
     queued = []
-    monkeypatch.setattr(chain_audit_task, "delay", lambda: queued.append(1))
+    monkeypatch.setattr(chain_audit_task, "apply_async", lambda **kw: queued.append(kw["countdown"]))
 
     for n in range(3):
         with transaction.atomic():
             _record(n)
 
-    assert queued == [1]
+    assert queued == [2]
     assert cache.get(audit.CHAIN_SCHEDULED_KEY) == 1
     chain_audit_task.apply()  # the task clears the mark first, so the next commit queues again
     assert cache.get(audit.CHAIN_SCHEDULED_KEY) is None
     with transaction.atomic():
         _record(3)
-    assert queued == [1, 1]
+    assert queued == [2, 2]
 
 
 def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypatch, with_broker):
-    def broker_down():
+    def broker_down(**kw):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(chain_audit_task, "delay", broker_down)
+    monkeypatch.setattr(chain_audit_task, "apply_async", broker_down)
     with transaction.atomic():
         _record(1)
 
@@ -84,7 +88,7 @@ def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypa
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_concurrent_writers_and_chainers_give_one_gap_free_chain(monkeypatch, with_broker):
-    monkeypatch.setattr(chain_audit_task, "delay", lambda: None)  # chain only from the threads below
+    monkeypatch.setattr(chain_audit_task, "apply_async", lambda **kw: None)  # chain only from the threads below
     writers, per_writer = 4, 25
     barrier = threading.Barrier(writers + 2)
     errors = []

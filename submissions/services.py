@@ -137,7 +137,8 @@ def _solution_state(solution: Solution) -> dict:
 
 
 def _member_users(team: Team) -> list[User]:
-    return [m.user for m in TeamMembership.objects.filter(team=team).select_related("user").order_by("id")]
+    """The team's members, in the order they joined."""
+    return list(User.objects.filter(memberships__team=team).order_by("memberships__id"))
 
 
 def _notify_team(*, team: Team, kind: str, key: str, context: dict, users: Iterable[User] | None = None) -> None:
@@ -742,6 +743,17 @@ def _activate_entry(round_: Round, solution: Solution) -> None:
     )
 
 
+def _version_and_kinds(solution: Solution, number: int) -> tuple[SolutionVersion | None, set[str]]:
+    """A version and the document kinds it holds, read in one statement (its files, each with
+    the version joined); a version without files is read on its own."""
+    files = list(
+        SolutionFile.objects.filter(version__solution=solution, version__number=number).select_related("version")
+    )
+    if files:
+        return files[0].version, {f.kind for f in files}
+    return solution.versions.filter(number=number).first(), set()
+
+
 def solution_submit(*, actor: User, solution: Solution, version_number: int) -> SubmissionReceipt:
     """The captain marks a version as the final submission for the round now accepting it.
 
@@ -762,10 +774,9 @@ def solution_submit(*, actor: User, solution: Solution, version_number: int) -> 
         solution = _lock_solution(solution.pk)
         at = clock.now()
         round_ = submission_round_for(solution, at)
-        version = solution.versions.filter(number=version_number).first()
+        version, present = _version_and_kinds(solution, version_number)
         if version is None:
             raise VersionNotFoundError(extra={"version": version_number})
-        present = set(version.files.values_list("kind", flat=True))
         missing = [kind for kind in (round_.required_documents or []) if kind not in present]
         if missing:
             raise MissingDocumentsError(extra={"missing": missing, "round": round_.pk})

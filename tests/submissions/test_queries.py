@@ -105,8 +105,8 @@ def test_deadline_upload_and_submit_run_a_pinned_number_of_statements(api_client
     idempotency claim, fast round check; under the lock: solution, round, counter, version,
     files, audit; the stored answer. The response lists the files just written without reading
     them back.
-    Submit (17): token, solution with role, claim; under the locks: team, solution, round,
-    version, its kinds, solution, round entry, receipt, audit, members, notice keys, notices,
+    Submit (16): token, solution with role, claim; under the locks: team, solution, round,
+    the version with its kinds, solution, round entry, receipt, audit, members, notice keys, notices,
     the new e-mail notices' ids; the stored answer.
     """
     from rest_framework.authtoken.models import Token
@@ -123,6 +123,6 @@ def test_deadline_upload_and_submit_run_a_pinned_number_of_statements(api_client
     with CaptureQueriesContext(connection) as submitted:
         response = api_client.post(submit_url, {"version": 1}, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
     assert response.status_code == 201, response.content
-    assert (len(_statements(uploaded)), len(_statements(submitted))) == (12, 17), "\n".join(
+    assert (len(_statements(uploaded)), len(_statements(submitted))) == (12, 16), "\n".join(
         _statements(uploaded) + ["--"] + _statements(submitted)
     )

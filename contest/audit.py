@@ -9,15 +9,15 @@ only between its commit and its chaining, normally about a second
 (`AUDIT_CHAIN_DELAY_SECONDS`).
 """
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 from dataclasses import dataclass
+from time import monotonic
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -70,15 +70,22 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
     return event
 
 
-# Set while a chaining task is queued and not yet started: later commits need not queue another.
-CHAIN_SCHEDULED_KEY = "audit:chain-scheduled"
 CHAIN_BATCH = 1000
+
+# When this process's last queued chaining task starts, less a margin (time.monotonic): a
+# commit before then is chained by that task, a later one queues the next. Kept in the process,
+# not in the cache: a cache round trip on every audited commit cost more CPU than the chaining
+# (Django's Redis cache builds a client per call; bench/bench_deadline_rush.py).
+_chain_covered_until = 0.0
+_chain_lock = threading.Lock()
 
 
 def schedule_chaining() -> None:
-    """Queue one chaining task unless one is already queued; never fails the request."""
+    """Queue a chaining task unless one queued by this process will still run after this
+    commit; never fails the request."""
     from .tasks import chain_audit_task
 
+    global _chain_covered_until
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No broker (the embedded default, tests): chain right here. Not through an eager
         # `delay()`: Celery guards eager calls with a process-wide flag that threads committing
@@ -88,19 +95,21 @@ def schedule_chaining() -> None:
         except Exception:  # the write is committed; never fail it now (its files would be removed)
             logger.exception("audit: chaining after commit failed; the minute sweep will chain")
         return
-    try:
-        if not cache.add(CHAIN_SCHEDULED_KEY, 1, timeout=60):
+    delay = settings.AUDIT_CHAIN_DELAY_SECONDS
+    with _chain_lock:
+        now = monotonic()
+        if now < _chain_covered_until:
             return
-    except Exception:  # cache down: queue anyway, an extra task finds little to do
-        logger.warning("audit: cache unavailable, queueing a chaining task without de-duplication")
+        # Half the delay as margin: the task starts on the worker's clock.
+        _chain_covered_until = now + delay / 2
     try:
         # Started a moment later, one task chains what every commit of that moment wrote,
         # instead of one task per commit at the deadline.
-        chain_audit_task.apply_async(countdown=settings.AUDIT_CHAIN_DELAY_SECONDS)
+        chain_audit_task.apply_async(countdown=delay)
     except Exception:  # broker down: the beat sweep chains the events later
         logger.exception("audit: could not queue the chaining task; the minute sweep will chain")
-        with contextlib.suppress(Exception):
-            cache.delete(CHAIN_SCHEDULED_KEY)
+        with _chain_lock:
+            _chain_covered_until = 0.0  # the next commit tries again
 
 
 def audit_chain_pending() -> int:

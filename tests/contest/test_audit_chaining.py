@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, connections, transaction
 
 from contest import audit
@@ -29,9 +28,11 @@ def test_an_event_is_chained_once_its_transaction_commits():
 
 
 @pytest.fixture
-def with_broker(settings):
-    """The production path: chaining goes through a queued task (tests run tasks eagerly)."""
+def with_broker(settings, monkeypatch):
+    """The production path: chaining goes through a queued task (tests run tasks eagerly).
+    Starts with no task queued by this process."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(audit, "_chain_covered_until", 0.0)
 
 
 def test_without_a_broker_the_commit_chains_in_process_without_celery(monkeypatch):
@@ -54,26 +55,32 @@ def test_a_rolled_back_event_leaves_nothing_and_queues_nothing(monkeypatch, with
 
 
 def test_commits_while_a_task_is_queued_do_not_queue_another(monkeypatch, with_broker, settings):
-    """One task, started AUDIT_CHAIN_DELAY_SECONDS after the first commit, chains them all."""
+    """One task, started AUDIT_CHAIN_DELAY_SECONDS after the first commit, chains every commit
+    made before it starts; a commit after that queues the next."""
     settings.AUDIT_CHAIN_DELAY_SECONDS = 2
+    now = [1000.0]
+    monkeypatch.setattr(audit, "monotonic", lambda: now[0])
     queued = []
     monkeypatch.setattr(chain_audit_task, "apply_async", lambda **kw: queued.append(kw["countdown"]))
 
     for n in range(3):
         with transaction.atomic():
             _record(n)
+        now[0] += 0.3  # three commits within the first second: the queued task covers them
 
     assert queued == [2]
-    assert cache.get(audit.CHAIN_SCHEDULED_KEY) == 1
-    chain_audit_task.apply()  # the task clears the mark first, so the next commit queues again
-    assert cache.get(audit.CHAIN_SCHEDULED_KEY) is None
+    now[0] += 0.2  # 1.1 s after the first commit: past the margin, the queued task may be running
     with transaction.atomic():
         _record(3)
     assert queued == [2, 2]
+    assert chain_audit_task.apply().get() == 4  # what the queued task does when it starts
 
 
 def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypatch, with_broker):
+    attempts = []
+
     def broker_down(**kw):
+        attempts.append(1)
         raise ConnectionError("broker unreachable")
 
     monkeypatch.setattr(chain_audit_task, "apply_async", broker_down)
@@ -81,9 +88,11 @@ def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypa
         _record(1)
 
     assert AuditEvent.objects.get().seq is None
-    assert cache.get(audit.CHAIN_SCHEDULED_KEY) is None  # the next commit tries again
-    assert chain_audit_task.apply().get() == 1  # what the beat sweep runs every minute
-    assert (audit_verify().checked, audit_verify().pending) == (1, 0)
+    with transaction.atomic():
+        _record(2)
+    assert attempts == [1, 1]  # a failed attempt does not stop the next commit from trying
+    assert chain_audit_task.apply().get() == 2  # what the beat sweep runs every minute
+    assert (audit_verify().checked, audit_verify().pending) == (2, 0)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")

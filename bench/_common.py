@@ -85,7 +85,16 @@ def postgres_server_pid(connection) -> int | None:
 class Gunicorn:
     """`gunicorn config.wsgi` on 127.0.0.1 with the given workers, threads and worker class."""
 
-    def __init__(self, *, workers: int, threads: int, worker_class: str = "gthread", env: dict | None = None):
+    def __init__(
+        self,
+        *,
+        workers: int,
+        threads: int,
+        worker_class: str = "gthread",
+        keep_alive: int = 5,
+        worker_connections: int | None = None,
+        env: dict | None = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = [
@@ -100,13 +109,18 @@ class Gunicorn:
             "--worker-class",
             worker_class,
             "--keep-alive",
-            "5",
+            str(keep_alive),
             "--timeout",
             "120",
             "--log-level",
             "warning",
         ]
         self.describe = f"gunicorn -k {worker_class} -w {workers} --threads {threads}"
+        if keep_alive != 5:
+            self.describe += f" --keep-alive {keep_alive}"
+        if worker_connections is not None:
+            self.args += ["--worker-connections", str(worker_connections)]
+            self.describe += f" --worker-connections {worker_connections}"
         self.env = env or server_env()
         self.proc = None
 

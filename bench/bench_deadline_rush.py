@@ -323,6 +323,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--keep-alive", type=int, default=5, help="gunicorn --keep-alive (0: close after each answer)")
+    parser.add_argument("--worker-connections", type=int, default=None, help="gunicorn --worker-connections")
     parser.add_argument("--worker-concurrency", type=int, default=1)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -357,7 +359,13 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "floor_settings",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent), env.get("PYTHONPATH")])),
     }
-    with Gunicorn(workers=args.workers, threads=args.threads, env=floor_env) as floor_server:
+    server_args = {
+        "workers": args.workers,
+        "threads": args.threads,
+        "keep_alive": args.keep_alive,
+        "worker_connections": args.worker_connections,
+    }
+    with Gunicorn(**server_args, env=floor_env) as floor_server:
         floor_wall, floor_ms = asyncio.run(run_floor(floor_server.url, on_time, clients=args.clients))
     floor_rate = len(on_time) / floor_wall
     shutil.rmtree(media / "floor", ignore_errors=True)
@@ -369,7 +377,7 @@ def main() -> None:
         # sends the receipts' notices while the uploads come in, on the same two cores.
         with (
             CeleryWorker(env=env, log=media.with_suffix(".worker.log"), concurrency=args.worker_concurrency) as worker,
-            Gunicorn(workers=args.workers, threads=args.threads, env=env) as server,
+            Gunicorn(**server_args, env=env) as server,
         ):
             postgres_pid = postgres_server_pid(connection)
             connection.close()

@@ -9,6 +9,7 @@ only between its commit and its chaining, normally about a second
 (`AUDIT_CHAIN_DELAY_SECONDS`).
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -17,6 +18,7 @@ import threading
 from dataclasses import dataclass
 from time import monotonic
 
+import redis
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -73,16 +75,33 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
 CHAIN_BATCH = 1000
 
 # When this process's last queued chaining task starts, less a margin (time.monotonic): a
-# commit before then is chained by that task, a later one queues the next. Kept in the process,
-# not in the cache: a cache round trip on every audited commit cost more CPU than the chaining
-# (Django's Redis cache builds a client per call; bench/bench_deadline_rush.py).
+# commit before then is chained by that task, so it need not ask anyone.
 _chain_covered_until = 0.0
 _chain_lock = threading.Lock()
+# Across processes, the first commit of a window sets this key (expiring before the task it
+# queued starts); later commits of the window see it and queue nothing.
+CHAIN_SCHEDULED_KEY = "audit:chain-scheduled"
+_redis_client = None
+
+
+def _first_in_window(ttl_seconds: float) -> bool:
+    """True unless another process already queued the task for this window. One Redis round
+    trip on a client kept for the process: Django's Redis cache builds a client per call, which
+    cost more CPU than the chaining at the deadline (bench/bench_deadline_rush.py)."""
+    global _redis_client
+    if not settings.REDIS_URL:
+        return True
+    try:
+        if _redis_client is None:
+            _redis_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1)
+        return bool(_redis_client.set(CHAIN_SCHEDULED_KEY, 1, nx=True, px=max(int(ttl_seconds * 1000), 1)))
+    except redis.RedisError:  # Redis down: queue anyway, an extra task finds little to do
+        return True
 
 
 def schedule_chaining() -> None:
-    """Queue a chaining task unless one queued by this process will still run after this
-    commit; never fails the request."""
+    """Queue a chaining task unless one already queued will start after this commit; never
+    fails the request."""
     from .tasks import chain_audit_task
 
     global _chain_covered_until
@@ -96,12 +115,15 @@ def schedule_chaining() -> None:
             logger.exception("audit: chaining after commit failed; the minute sweep will chain")
         return
     delay = settings.AUDIT_CHAIN_DELAY_SECONDS
+    # A fifth of the delay as margin: the task starts on the worker's clock.
+    window = delay * 0.8
     with _chain_lock:
         now = monotonic()
         if now < _chain_covered_until:
             return
-        # Half the delay as margin: the task starts on the worker's clock.
-        _chain_covered_until = now + delay / 2
+        if not _first_in_window(window):
+            return
+        _chain_covered_until = now + window
     try:
         # Started a moment later, one task chains what every commit of that moment wrote,
         # instead of one task per commit at the deadline.
@@ -110,6 +132,9 @@ def schedule_chaining() -> None:
         logger.exception("audit: could not queue the chaining task; the minute sweep will chain")
         with _chain_lock:
             _chain_covered_until = 0.0  # the next commit tries again
+        if _redis_client is not None:
+            with contextlib.suppress(redis.RedisError):
+                _redis_client.delete(CHAIN_SCHEDULED_KEY)
 
 
 def audit_chain_pending() -> int:

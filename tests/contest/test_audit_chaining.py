@@ -1,8 +1,11 @@
 """Chaining after commit: the on-commit task, its de-duplication, a lost task and concurrent writers."""
 
 import threading
+import time
+import uuid
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections, transaction
 
 from contest import audit
@@ -30,9 +33,10 @@ def test_an_event_is_chained_once_its_transaction_commits():
 @pytest.fixture
 def with_broker(settings, monkeypatch):
     """The production path: chaining goes through a queued task (tests run tasks eagerly).
-    Starts with no task queued by this process."""
+    Starts with no task queued, under a key of this test's own in the shared Redis."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     monkeypatch.setattr(audit, "_chain_covered_until", 0.0)
+    monkeypatch.setattr(audit, "CHAIN_SCHEDULED_KEY", f"test:audit-chain:{uuid.uuid4().hex}")
 
 
 def test_without_a_broker_the_commit_chains_in_process_without_celery(monkeypatch):
@@ -57,23 +61,33 @@ def test_a_rolled_back_event_leaves_nothing_and_queues_nothing(monkeypatch, with
 def test_commits_while_a_task_is_queued_do_not_queue_another(monkeypatch, with_broker, settings):
     """One task, started AUDIT_CHAIN_DELAY_SECONDS after the first commit, chains every commit
     made before it starts; a commit after that queues the next."""
-    settings.AUDIT_CHAIN_DELAY_SECONDS = 2
-    now = [1000.0]
-    monkeypatch.setattr(audit, "monotonic", lambda: now[0])
+    settings.AUDIT_CHAIN_DELAY_SECONDS = 0.5
     queued = []
     monkeypatch.setattr(chain_audit_task, "apply_async", lambda **kw: queued.append(kw["countdown"]))
 
     for n in range(3):
         with transaction.atomic():
             _record(n)
-        now[0] += 0.3  # three commits within the first second: the queued task covers them
 
-    assert queued == [2]
-    now[0] += 0.2  # 1.1 s after the first commit: past the margin, the queued task may be running
+    assert queued == [0.5]
+    time.sleep(0.45)  # past the window (0.4 s): the queued task may be starting
     with transaction.atomic():
         _record(3)
-    assert queued == [2, 2]
-    assert chain_audit_task.apply().get() == 4  # what the queued task does when it starts
+    assert queued == [0.5, 0.5]
+    assert chain_audit_task.apply().get() == 4  # what the queued tasks do when they start
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the window is shared through Redis")
+def test_another_process_in_the_same_window_queues_nothing(monkeypatch, with_broker):
+    queued = []
+    monkeypatch.setattr(chain_audit_task, "apply_async", lambda **kw: queued.append(1))
+    with transaction.atomic():
+        _record(1)
+    monkeypatch.setattr(audit, "_chain_covered_until", 0.0)  # what another process knows
+    monkeypatch.setattr(audit, "_redis_client", None)
+    with transaction.atomic():
+        _record(2)
+    assert queued == [1]
 
 
 def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypatch, with_broker):

@@ -99,6 +99,8 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = [
             str(BIN / "gunicorn"),
+            "--config",
+            str(BASE_DIR / "config" / "gunicorn.conf.py"),
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{self.port}",

@@ -59,3 +59,22 @@ def test_postgresql_keeps_often_run_statements_prepared():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "contest_contest"' in sql and "$1" in sql for sql in prepared), prepared
+
+
+def test_gunicorn_workers_collect_garbage_less_often_after_loading_the_app():
+    import gc
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "config" / "gunicorn.conf.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", path)
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    before = gc.get_threshold()
+    try:
+        conf.post_worker_init(worker=None)
+        assert gc.get_threshold() == conf.GC_THRESHOLD == (50_000, 50, 100)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

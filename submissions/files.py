@@ -78,6 +78,9 @@ _REFUSED_SIGNATURES = (
 )
 _HTML_RE = re.compile(rb"^\s*(<!doctype\s+html|<html|<script|<svg|<\?xml)", re.IGNORECASE)
 _WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
+# Whitespace (any, as str.strip() sees it) and dots at either end of a name or its stem: trimmed
+# so that sanitising a sanitised name changes nothing (U+00A0 before a final dot once survived).
+_EDGES = re.compile(r"^[\s.]+|[\s.]+$")
 
 
 @dataclass(frozen=True)
@@ -100,14 +103,14 @@ def sanitize_filename(name: str, *, max_length: int = MAX_NAME_LENGTH) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _WINDOWS_FORBIDDEN.sub("_", name)
-    name = name.strip().lstrip(".").strip()
+    name = _EDGES.sub("", name)
     stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    ext = re.sub(r"[^0-9A-Za-z]", "", ext)[:10].lower()
-    stem = stem.strip(" .") or "file"
+    ext = re.sub(r"[^0-9A-Za-z]", "", ext)[:10].lower() if dot else ""
+    if not ext:  # no usable extension: the whole name is the stem ("0._" stays "0._")
+        stem = name
+    stem = _EDGES.sub("", stem) or "file"
     room = max_length - (len(ext) + 1 if ext else 0)
-    stem = stem[:room].rstrip(" .") or "file"
+    stem = _EDGES.sub("", stem[:room]) or "file"
     return f"{stem}.{ext}" if ext else stem
 
 

@@ -50,9 +50,9 @@ FIXES = [
         "`audit_record`: every audited write locked the chain's single head row until its transaction "
         "committed, so all writers of the system went one at a time.",
         "events are inserted unchained inside the transaction and linked into the hash chain after commit by "
-        "one `contest.chain_audit` task (queued on commit, de-duplicated through the cache, swept every "
-        "minute; contest/audit.py). No lock waits remain in pg_stat_activity; the benchmark now also runs the "
-        "worker and checks that every event of the run is chained and the chain verifies.",
+        "one `contest.chain_audit` task (queued on commit, swept every minute; contest/audit.py). No lock "
+        "waits remain in pg_stat_activity; the benchmark now also runs the worker and checks that every "
+        "event of the run is chained and the chain verifies.",
     ),
     (
         "4 deadline rush",
@@ -101,6 +101,30 @@ FIXES = [
         "per 20 requests. Production settings (DEBUG off), persistent connections (CONN_MAX_AGE=60) and "
         "gthread workers are used by the benchmark server.",
     ),
+    (
+        "4 deadline rush",
+        "py-spy --gil on the gunicorn workers during the rush, after the fixes above: the CPU was spread over "
+        "the statements of upload + submit (the solution read and visibility 11 %, the round 8 %, the row "
+        "locks 8 %, idempotency 8 %, the token 7 %, the notices 6 %) and 6 % went to building a Redis client "
+        "for the audit chain's de-duplication key on every audited commit (Django's Redis cache makes one "
+        "per call); the worker ran one chaining task per commit burst of each process; PostgreSQL parsed "
+        "and planned every statement anew (Django binds parameters on the client by default); the httpx load "
+        "generator used 17–19 ms of the two cores per pair; CPython's collector ran many times per request.",
+        "the viewer's team role comes with the solution row and the first round's limit with the solution, "
+        "the version with its document kinds, the response lists the files just written without reading "
+        "them back: 43 → 33 statements per pair as the benchmark sends them, BEGIN, COMMIT and savepoints "
+        "included (tests/submissions/test_queries.py pins 12 + 16 without them, for a member with an e-mail "
+        "address); server-side binding with prepared statements (PostgreSQL CPU per pair "
+        "in process 23 → 13.5 ms); the chain's task starts 1 s after a burst and the window is shared "
+        "through one Redis key on a client kept per process (worker CPU per pair 21–28 → 8–9 ms); gunicorn "
+        "workers freeze what the app loaded and collect every 50,000 allocations (config/gunicorn.conf.py: "
+        "111 → 104 ms per pair in process); a lean HTTP/1.1 load generator with pre-encoded bodies "
+        "(bench/_http.py: client 19 → 2 ms per pair). Interleaved runs in one hour of the session's old and "
+        "new server code (400 uploads, same bench client), before the last two changes (the shared window "
+        "and the collector): 7.3 and 7.4 → 8.5 and 8.1 uploads/s; server CPU per pair 166 and 178 → 153 and "
+        "154 ms, PostgreSQL 58 and 53 → 42 and 47 ms. That hour the machine ran at about half the speed of "
+        "the previous full run (its bare-upload floor: 69–79 against 166 uploads/s).",
+    ),
 ]
 
 # What is left when a target is still missed (from the profiles).
@@ -108,18 +132,28 @@ NOTES = [
     "Deadline rush — why the latency and rate goals are still missed. The load is closed-loop: 50 "
     "clients each wait for an answer before sending the next request, so by Little's law the mean "
     "latency is 50 ÷ (requests per second). An upload p50 of 500 ms therefore needs about 100 requests/s "
-    "(50 uploads + 50 submits), and 40 uploads/s means 80 requests/s, at most 25 ms of the two cores per "
-    "request for everything on the machine: gunicorn, PostgreSQL, the worker and the load generator. "
-    "The baseline line measures the floor of this stack in the same run: the same bodies sent to a bare "
-    "endpoint (multipart parsing, SHA-256, writing the file; no authentication, database or checks). It "
-    "varied from 80–90 uploads/s (p50 370–530 ms) to 166 uploads/s (p50 64 ms) between runs on this "
-    "machine; the application reaches 12–20 % of it. The application adds the rules a contest needs "
-    "(authentication, "
-    "visibility, the idempotency record, the solution row lock, the deadline on the server clock, the "
-    "version, its files, the receipt, the round entry, the audit event, the team's notices): 43 SQL "
-    "statements per upload + submit, at 1.1–1.9 ms of Django/psycopg CPU each on this machine, plus "
-    "30 ms of PostgreSQL CPU. Meeting 40/s would take about a third of that work per upload; what is left "
-    "are small cuts (cached token and role lookups, fewer savepoints), not a single cause.",
+    "(50 uploads + 50 submits), and 40 uploads/s means 80 requests/s, at most 50 ms of the two cores per "
+    "upload + submit for everything on the machine: gunicorn, PostgreSQL, the worker and the load "
+    "generator. The baseline line measures the floor of this stack in the same run: the same bodies sent "
+    "to a bare endpoint (multipart parsing, SHA-256, writing the file; no authentication, database or "
+    "checks). It varied from 69 to 166 uploads/s between runs on this machine, whose speed changes about "
+    "twofold from hour to hour (the same code measured 70 and 111 ms of CPU per pair in process, an hour "
+    "apart). Per pair the run above spent about 117 ms of CPU: gunicorn 95, PostgreSQL 15, worker 5, "
+    "load generator 2. The application does what a fair contest needs (authentication, visibility, the "
+    "idempotency record, the solution row lock, the deadline on the server clock, the version, its "
+    "files, the receipt, the round entry, the audit event, the team's notices): 33 SQL statements per "
+    "pair, and py-spy --gil spreads the CPU over all of them (the largest share, the solution read with "
+    "its visibility, is 11 %); Django's ORM spends 1–2 ms of CPU compiling and running each statement on "
+    "this machine. Meeting 40/s would take less than half of today's work per pair, on a fast hour; no "
+    "single cause is left. Gunicorn layouts were tried (3 × 8, 5 × 2, 4 × 2, 5 × 1, 8 × 1 workers × "
+    "threads; keep-alive off with one connection per thread for fair accepting): within this machine's "
+    "run-to-run spread none was clearly better, so the benchmark keeps 3 × 8.",
+    "Aggregation (one round incl. writing) and fan-out delivery missed their goals in this run, which ran "
+    "at about half of this machine's best speed: the same code measured 1.85 s and 29.7 s in the previous "
+    "full run, whose /health/ answered 2,538 req/s against 946 here and whose bare-upload floor did 166 "
+    "against 111 uploads/s. This session changed neither path except through the prepared statements, "
+    "and aggregation measured both ways in one hour gave 2.90 s without and 3.18 s with them (one run "
+    "each, inside the spread); their ratios to the same-run baselines (SQL 0.56 ×, 3 rounds 3.02 ×) pass.",
     "Read load: a cache hit still runs the middleware, DRF's authentication and content negotiation and "
     "one Redis round trip, about 0.3–0.4 × the bare /health/ rate. The uncached path (a signed-in user, "
     "or the first request after a change) is measured by the query-count test and the in-process figures "

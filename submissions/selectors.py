@@ -141,14 +141,14 @@ def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     milliseconds of planning and ORM work per request at the deadline (bench_deadline_rush).
     """
     qs = Solution.objects.filter(pk=pk)
-    member = user is not None and user.is_authenticated
-    if member:
+    signed_in = user is not None and user.is_authenticated
+    if signed_in:
         # The viewer's team role comes with the row: visibility and the permission checks of
         # this request then need no query of their own.
         roles = TeamMembership.objects.filter(team=OuterRef("team"), user=user).values("role")[:1]
         qs = qs.annotate(viewer_member_role=Subquery(roles))
     solution = (solution_list_with_related(qs) if related else qs).first()
-    if solution is not None and member:
+    if solution is not None and signed_in:
         permissions.remember_member_role(solution, user, solution.viewer_member_role)
     if solution is None or not solution_visible_to(user, solution):
         raise Http404

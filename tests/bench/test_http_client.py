@@ -128,6 +128,18 @@ async def post(http: LoadClient, path: str, body: bytes = b"{}", **headers):
     return await http.post(path, headers=headers, body=body, content_type="application/json")
 
 
+def post_in_turn(*requests: tuple[str, bytes]):
+    """Send (path, body) requests one after another on one LoadClient; returns the server, the
+    replies and the client."""
+
+    async def scenario(server, url):
+        async with LoadClient(url) as http:
+            replies = [await post(http, path, body) for path, body in requests]
+        return server, replies, http
+
+    return run(scenario)
+
+
 def test_content_length_body_and_the_request_on_the_wire():
     async def scenario(server, url):
         async with LoadClient(url) as http:
@@ -151,39 +163,21 @@ def test_content_length_body_and_the_request_on_the_wire():
 
 
 def test_chunked_body_and_the_connection_is_reused_after_it():
-    async def scenario(server, url):
-        async with LoadClient(url) as http:
-            chunked = await post(http, "/chunked")
-            after = await post(http, "/echo")
-        return chunked, after, http
-
-    chunked, after, http = run(scenario)
+    _server, (chunked, after), http = post_in_turn(("/chunked", b"{}"), ("/echo", b"{}"))
     assert chunked.content == b"hello, world"
     assert after.json()["connection"] == 1  # the chunked body and its trailer were read to the end
     assert http.connections_opened == 1
 
 
 def test_keep_alive_two_requests_on_one_connection():
-    async def scenario(server, url):
-        async with LoadClient(url) as http:
-            first = await post(http, "/echo", b"a" * 100_000)
-            second = await post(http, "/echo", b"b")
-        return server, first, second
-
-    server, first, second = run(scenario)
+    server, (first, second), _http = post_in_turn(("/echo", b"a" * 100_000), ("/echo", b"b"))
     assert first.json() == {"connection": 1, "received": 100_000}
     assert second.json() == {"connection": 1, "received": 1}
     assert server.connections == 1
 
 
 def test_connection_close_is_honoured():
-    async def scenario(server, url):
-        async with LoadClient(url) as http:
-            closing = await post(http, "/close")
-            after = await post(http, "/echo")
-        return server, closing, after
-
-    server, closing, after = run(scenario)
+    server, (closing, after), _http = post_in_turn(("/close", b"{}"), ("/echo", b"{}"))
     assert closing.content == b"bye"
     # The server left the connection open; the client must not send on it again.
     assert after.json()["connection"] == 2
@@ -191,13 +185,7 @@ def test_connection_close_is_honoured():
 
 
 def test_body_until_eof_then_a_new_connection():
-    async def scenario(server, url):
-        async with LoadClient(url) as http:
-            until_eof = await post(http, "/until-eof")
-            after = await post(http, "/echo")
-        return until_eof, after
-
-    until_eof, after = run(scenario)
+    _server, (until_eof, after), _http = post_in_turn(("/until-eof", b"{}"), ("/echo", b"{}"))
     assert until_eof.text == "no length, ends with the connection"
     assert after.json()["connection"] == 2
 
@@ -241,39 +229,31 @@ def test_request_on_a_connection_the_server_is_closing_is_sent_again(closing):
     assert server.requests[1].headers["idempotency-key"] == server.requests[2].headers["idempotency-key"] == "k-3"
 
 
-def test_a_resent_request_is_sent_only_once_more():
+def seen_by_the_server_when_the_last_fails(*paths: str) -> list[tuple[int, str]]:
+    """Post `paths` in turn on one client, the last failing with TransportError; returns the
+    (connection, path) of every request the server read."""
+
     async def scenario(server, url):
         async with LoadClient(url) as http:
-            await post(http, "/echo")
+            for path in paths[:-1]:
+                await post(http, path)
             with pytest.raises(TransportError):
-                await post(http, "/drop")
+                await post(http, paths[-1])
         return server
 
-    server = run(scenario)
-    assert [(r.connection, r.path) for r in server.requests] == [(1, "/echo"), (1, "/drop"), (2, "/drop")]
+    return [(r.connection, r.path) for r in run(scenario).requests]
+
+
+def test_a_resent_request_is_sent_only_once_more():
+    assert seen_by_the_server_when_the_last_fails("/echo", "/drop") == [(1, "/echo"), (1, "/drop"), (2, "/drop")]
 
 
 def test_no_resend_on_a_new_connection():
-    async def scenario(server, url):
-        async with LoadClient(url) as http:
-            with pytest.raises(TransportError):
-                await post(http, "/drop")
-        return server
-
-    server = run(scenario)
-    assert [(r.connection, r.path) for r in server.requests] == [(1, "/drop")]
+    assert seen_by_the_server_when_the_last_fails("/drop") == [(1, "/drop")]
 
 
 def test_no_resend_once_the_answer_has_started():
-    async def scenario(server, url):
-        async with LoadClient(url) as http:
-            await post(http, "/echo")
-            with pytest.raises(TransportError):
-                await post(http, "/half")
-        return server
-
-    server = run(scenario)
-    assert [(r.connection, r.path) for r in server.requests] == [(1, "/echo"), (1, "/half")]
+    assert seen_by_the_server_when_the_last_fails("/echo", "/half") == [(1, "/echo"), (1, "/half")]
 
 
 def test_timeout_raises_transport_error():

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.template import Context, Engine, TemplateDoesNotExist, engines
 from django.utils import timezone, translation
 
@@ -238,14 +238,14 @@ def notify(
     others inside `batched()`). Idempotent on `dedup_key`: a key seen before creates nothing.
     """
     spec = NoticeSpec(recipient=recipient, dedup_key=dedup_key, context=context, email=email, language=language)
+    rows = _rows_for(kind=kind, spec=spec, channels=channels, link=link)
+    ids = {channel: pk for pk, channel in _insert_new_keys(rows)}  # one row per channel
     created = []
-    for row in _rows_for(kind=kind, spec=spec, channels=channels, link=link):
-        defaults = {f.attname: getattr(row, f.attname) for f in Notification._meta.concrete_fields}
-        for name in ("id", "dedup_key", "created_at"):
-            defaults.pop(name)
-        notice, was_created = Notification.objects.get_or_create(dedup_key=row.dedup_key, defaults=defaults)
-        if was_created:
-            created.append(notice)
+    for row in rows:
+        if row.channel in ids:
+            row.pk = ids[row.channel]
+            row._state.adding, row._state.db = False, router.db_for_write(Notification)
+            created.append(row)
     _enqueue_on_commit([n.id for n in created if n.channel == Channel.EMAIL])
     return created
 
@@ -269,22 +269,39 @@ def notify_many(
     created = 0
     email_ids: list[int] = []
     for start in range(0, len(rows), 1000):
-        chunk = rows[start : start + 1000]
-        keys = [row.dedup_key for row in chunk]
-        existing = set(Notification.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
-        new = [row for row in chunk if row.dedup_key not in existing]
-        # ignore_conflicts: a concurrent transaction may have inserted the same key meanwhile.
-        Notification.objects.bulk_create(new, ignore_conflicts=True)
-        created += len(new)
-        new_email_keys = [row.dedup_key for row in new if row.channel == Channel.EMAIL]
-        if new_email_keys:
-            email_ids += list(
-                Notification.objects.filter(dedup_key__in=new_email_keys, sent_at__isnull=True).values_list(
-                    "id", flat=True
-                )
-            )
+        inserted = _insert_new_keys(rows[start : start + 1000])
+        created += len(inserted)
+        email_ids += [pk for pk, channel in inserted if channel == Channel.EMAIL]
     _enqueue_on_commit(email_ids)
     return created
+
+
+_INSERTED_FIELDS = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_new_keys(rows: list[Notification]) -> list[tuple[int, str]]:
+    """Insert the rows whose `dedup_key` is new, in one statement; (id, channel) of each inserted.
+
+    `INSERT … ON CONFLICT (dedup_key) DO NOTHING RETURNING`: a key seen before, or inserted by a
+    concurrent transaction meanwhile, is skipped by the database itself. Django's
+    `bulk_create(ignore_conflicts=True)` returns no ids, which cost a read before and one after.
+    """
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(Notification)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in _INSERTED_FIELDS)
+    one_row = "(" + ", ".join(["%s"] * len(_INSERTED_FIELDS)) + ")"
+    params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for row in rows for f in _INSERTED_FIELDS]
+    # Only quoted names from the model and placeholders are put into the text; values are bound.
+    table, key, channel = Notification._meta.db_table, "dedup_key", "channel"
+    sql = (
+        f"INSERT INTO {quote(table)} ({columns}) VALUES {', '.join([one_row] * len(rows))} "  # noqa: S608  # nosec B608
+        f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(Notification._meta.pk.column)}, {quote(channel)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # --- the notification centre -----------------------------------------------------------------

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config import output
 from contest.enums import DocumentKind
 from contest.models import Contest, ContestOrganization, Organization, Round, Scenario, Track
 from contest.services import CONTEST_EDITABLE_FIELDS, ROUND_EDITABLE_FIELDS, SCENARIO_EDITABLE_FIELDS
@@ -125,65 +126,42 @@ class ScenarioOutputSerializer(serializers.ModelSerializer):
         return {
             "id": scenario.pk,
             "contest": scenario.contest_id,
-            "track": {"id": track.pk, "name": _text(track.name)},
+            "track": {"id": track.pk, "name": output.text(track.name)},
             "publisher": {
                 "id": publisher.pk,
-                "name": _text(publisher.name),
-                "short_name": _text(publisher.short_name),
-                "kind": _choice(publisher.kind),
+                "name": output.text(publisher.name),
+                "short_name": output.text(publisher.short_name),
+                "kind": output.choice(publisher.kind),
             },
-            "code": _text(scenario.code),
-            "title": _text(scenario.title),
-            "summary": _text(scenario.summary),
-            "problem": _text(scenario.problem),
-            "expected_outcome": _text(scenario.expected_outcome),
-            "conditions": _text(scenario.conditions),
-            "resources": _text(scenario.resources),
+            "code": output.text(scenario.code),
+            "title": output.text(scenario.title),
+            "summary": output.text(scenario.summary),
+            "problem": output.text(scenario.problem),
+            "expected_outcome": output.text(scenario.expected_outcome),
+            "conditions": output.text(scenario.conditions),
+            "resources": output.text(scenario.resources),
             "reward": _decimal(scenario.reward),
-            "duration_months": _int(scenario.duration_months),
-            "max_teams": _int(scenario.max_teams),
-            "contact_name": _text(scenario.contact_name),
-            "contact_phone": _text(scenario.contact_phone),
-            "contact_email": _text(scenario.contact_email),
-            "status": _choice(scenario.status),
-            "rejection_reason": _text(scenario.rejection_reason),
-            "withdrawal_requested": _bool(scenario.withdrawal_requested),
-            "withdrawal_reason": _text(scenario.withdrawal_reason),
-            "published_at": _datetime(scenario.published_at),
-            "created_at": _datetime(scenario.created_at),
-            "updated_at": _datetime(scenario.updated_at),
+            "duration_months": output.integer(scenario.duration_months),
+            "max_teams": output.integer(scenario.max_teams),
+            "contact_name": output.text(scenario.contact_name),
+            "contact_phone": output.text(scenario.contact_phone),
+            "contact_email": output.text(scenario.contact_email),
+            "status": output.choice(scenario.status),
+            "rejection_reason": output.text(scenario.rejection_reason),
+            "withdrawal_requested": output.boolean(scenario.withdrawal_requested),
+            "withdrawal_reason": output.text(scenario.withdrawal_reason),
+            "published_at": output.datetime(scenario.published_at),
+            "created_at": output.datetime(scenario.created_at),
+            "updated_at": output.datetime(scenario.updated_at),
         }
 
 
-# DRF's own fields format what is not plain text, so the hand-written rows above match what a
-# ModelSerializer writes (decimal places, time zone, "Z"). Stateless, so shared by all threads.
+# DRF's own field formats the reward, so the text matches what a ModelSerializer writes.
 _REWARD = serializers.DecimalField(max_digits=14, decimal_places=2)
-_DATETIME = serializers.DateTimeField()
-
-
-def _text(value):
-    return None if value is None else str(value)
-
-
-def _int(value):
-    return None if value is None else int(value)
-
-
-def _bool(value):
-    return None if value is None else bool(value)
 
 
 def _decimal(value):
     return None if value is None else _REWARD.to_representation(value)
-
-
-def _choice(value):
-    # ChoiceField: the stored value ("" and None as they are); a TextChoices member as its value.
-    return value if value in ("", None) else str(value)
-
-
-def _datetime(value):
-    return None if value is None else _DATETIME.to_representation(value)
 
 
 # --- input --------------------------------------------------------------------------------

@@ -123,6 +123,36 @@ def test_notify_many_creates_rows_and_skips_known_keys(zh_user, en_user, django_
     assert "排名：第 1 名" in zh_row.body and "晋级" in zh_row.subject
 
 
+def test_notify_many_with_some_known_keys_sends_only_the_new_rows(
+    zh_user, en_user, send_task_runs, django_capture_on_commit_callbacks
+):
+    """One INSERT … ON CONFLICT DO NOTHING: the known key is skipped by the database, and only the
+    new e-mail row's id (returned by the same statement) is enqueued."""
+    notify_many(kind="round_results", notices=[NoticeSpec(recipient=zh_user, dedup_key="rr:3:a", context={})])
+    specs = [
+        NoticeSpec(recipient=zh_user, dedup_key="rr:3:a", context={}),
+        NoticeSpec(recipient=en_user, dedup_key="rr:3:b", context={}),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_many(kind="round_results", notices=specs) == 2
+
+    new_email = Notification.objects.get(dedup_key="rr:3:b:email")
+    assert send_task_runs[-1] == [new_email.pk]
+    assert Notification.objects.filter(dedup_key__startswith="rr:3:").count() == 4
+
+
+def test_notify_returns_saved_rows_with_their_ids(zh_user):
+    rows = notify(kind="member_joined", recipient=zh_user, context={"team_name": "甲"}, dedup_key="m:9")
+
+    assert {n.pk for n in rows} == set(
+        Notification.objects.filter(dedup_key__startswith="m:9:").values_list("pk", flat=True)
+    )
+    assert all(not n._state.adding for n in rows)
+    rows[0].read_at = rows[0].created_at
+    rows[0].save(update_fields=["read_at"])  # an UPDATE of the row written, not a second INSERT
+    assert Notification.objects.filter(dedup_key__startswith="m:9:").count() == 2
+
+
 def test_notify_many_enqueues_at_most_the_task_limit(settings, send_task_runs, django_capture_on_commit_callbacks):
     settings.NOTIFICATIONS_BATCH_SIZE = 10
     settings.NOTIFICATIONS_MAX_FANOUT_TASKS = 5

@@ -100,14 +100,14 @@ def test_deadline_upload_and_submit_run_a_pinned_number_of_statements(api_client
     """The two requests every team sends at the deadline (bench/bench_deadline_rush.py), as a
     client sends them: token, Idempotency-Key. Pinned so a new query on this path is a choice.
 
-    Upload (12, BEGIN and COMMIT not counted): limit with the first round's row, token, the
+    Upload (11, BEGIN and COMMIT not counted): limit with the first round's row, token, the
     solution with the viewer's team role (visibility and permission need nothing more),
-    idempotency claim, fast round check; under the lock: solution, round, counter, version,
-    files, audit; the stored answer. The response lists the files just written without reading
-    them back.
-    Submit (16): token, solution with role, claim; under the locks: team, solution, round,
-    the version with its kinds, solution, round entry, receipt, audit, members, notice keys, notices,
-    the new e-mail notices' ids; the stored answer.
+    idempotency claim, the round; under the lock: solution (the round read before is kept while
+    the solution stays in the first round), counter, version, files, audit; the stored answer.
+    The response lists the files just written without reading them back.
+    Submit (14): token, solution with role, claim; under the locks: team, solution, round,
+    the version with its kinds, solution, round entry, receipt, audit, members, the notices
+    (new keys only, their ids returned by the same statement); the stored answer.
     """
     from rest_framework.authtoken.models import Token
 
@@ -123,6 +123,6 @@ def test_deadline_upload_and_submit_run_a_pinned_number_of_statements(api_client
     with CaptureQueriesContext(connection) as submitted:
         response = api_client.post(submit_url, {"version": 1}, format="json", HTTP_IDEMPOTENCY_KEY="s-1")
     assert response.status_code == 201, response.content
-    assert (len(_statements(uploaded)), len(_statements(submitted))) == (12, 16), "\n".join(
+    assert (len(_statements(uploaded)), len(_statements(submitted))) == (11, 14), "\n".join(
         _statements(uploaded) + ["--"] + _statements(submitted)
     )

@@ -182,6 +182,27 @@ def test_upload_after_deadline_refused(clock, tmp_path, solution, member):
     assert media_snapshot(tmp_path) == before
 
 
+def test_upload_whose_deadline_passes_while_its_files_are_stored_is_refused(
+    clock, tmp_path, monkeypatch, solution, member
+):
+    """The round read before the files are stored is kept, but the clock is read again under the
+    lock: a deadline passing in between refuses the upload, and its stored files are deleted."""
+    clock(DEADLINE.replace(microsecond=0) + dt.timedelta(milliseconds=500))  # the last accepting second
+    store = files.store_upload
+
+    def store_then_tick(*args, **kwargs):
+        name = store(*args, **kwargs)
+        clock(DEADLINE + dt.timedelta(seconds=1))
+        return name
+
+    monkeypatch.setattr(files, "store_upload", store_then_tick)
+    before = media_snapshot(tmp_path)
+    with pytest.raises(DeadlinePassedError):
+        services.solution_version_create(actor=member, solution=solution, title="T", uploads=full_files())
+    assert media_snapshot(tmp_path) == before
+    assert not SolutionVersion.objects.filter(solution=solution).exists()
+
+
 # --- final submission ------------------------------------------------------------------------
 
 

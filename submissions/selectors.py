@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from config.compiled import CompiledRead
 from contest import clock
 from contest.enums import Role
 from contest.models import Contest, ContestRole, Round, Scenario
@@ -53,9 +54,13 @@ def round_deadline_passed(round_: Round, at: dt.datetime) -> bool:
     return deadline is not None and deadline.replace(microsecond=0) + dt.timedelta(seconds=1) <= at
 
 
+# Read by every upload and submission: compiled once (config/compiled.py).
+_FIRST_ROUND = CompiledRead(lambda contest_id: Round.objects.filter(contest_id=contest_id).order_by("sequence")[:1])
+
+
 def qualification_round(contest: Contest | int) -> Round | None:
     """The round that takes the first submissions (揭榜): the lowest sequence (contest or its id)."""
-    return Round.objects.filter(contest=contest).order_by("sequence").first()
+    return _FIRST_ROUND.first(contest.pk if isinstance(contest, Contest) else contest)
 
 
 def next_round(round_: Round) -> Round | None:
@@ -132,6 +137,15 @@ def solution_list_with_related(qs: QuerySet) -> QuerySet:
     return qs.select_related("team", "team__lead_unit", "scenario", "scenario__track", "final_version").order_by("id")
 
 
+def _viewer_role(user_id: int) -> Subquery:
+    return Subquery(TeamMembership.objects.filter(team=OuterRef("team"), user_id=user_id).values("role")[:1])
+
+
+_SOLUTION_WITH_ROLE = CompiledRead(
+    lambda user_id, pk: Solution.objects.annotate(viewer_member_role=_viewer_role(user_id)).filter(pk=pk)[:1]
+)
+
+
 def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     """One solution the user sees, or 404. `related=False` skips the joined team, scenario and
     final version (the upload and submit views re-read the row under a lock anyway).
@@ -142,12 +156,15 @@ def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     """
     qs = Solution.objects.filter(pk=pk)
     signed_in = user is not None and user.is_authenticated
-    if signed_in:
+    if signed_in and not related and isinstance(pk, int):
+        solution = _SOLUTION_WITH_ROLE.first(user.pk, pk)  # the upload and submit requests
+    elif signed_in:
         # The viewer's team role comes with the row: visibility and the permission checks of
         # this request then need no query of their own.
-        roles = TeamMembership.objects.filter(team=OuterRef("team"), user=user).values("role")[:1]
-        qs = qs.annotate(viewer_member_role=Subquery(roles))
-    solution = (solution_list_with_related(qs) if related else qs).first()
+        qs = qs.annotate(viewer_member_role=_viewer_role(user.pk))
+        solution = (solution_list_with_related(qs) if related else qs).first()
+    else:
+        solution = (solution_list_with_related(qs) if related else qs).first()
     if solution is not None and signed_in:
         permissions.remember_member_role(solution, user, solution.viewer_member_role)
     if solution is None or not solution_visible_to(user, solution):
@@ -299,19 +316,26 @@ def solution_access_map(user, solutions) -> dict[int, dict]:
     return result
 
 
+_STATUS_AND_FIRST_LIMIT = CompiledRead(
+    lambda solution_id: (
+        Solution.objects.filter(pk=solution_id)
+        .annotate(
+            first_round_limit=Subquery(
+                Round.objects.filter(contest=OuterRef("contest_id")).order_by("sequence").values("max_upload_bytes")[:1]
+            )
+        )
+        .values_list("status", "first_round_limit")[:1]
+    )
+)
+
+
 def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int) -> int:
     """The byte limit of the round a solution currently submits to (for the early size check)."""
     # The first round's limit comes with the row: one statement for the usual case.
-    first_round = Round.objects.filter(contest=OuterRef("contest_id")).order_by("sequence")
-    row = (
-        Solution.objects.filter(pk=solution_id)
-        .annotate(first_round_limit=Subquery(first_round.values("max_upload_bytes")[:1]))
-        .values_list("status", "first_round_limit")
-        .first()
-    )
-    if row is None:
+    rows = _STATUS_AND_FIRST_LIMIT.all(solution_id) if isinstance(solution_id, int) else []
+    if not rows:
         return default
-    status, limit = row
+    status, limit = rows[0]
     if status in (SolutionStatus.QUALIFIED, SolutionStatus.ADVANCED):
         entry = (
             RoundEntry.objects.filter(solution_id=solution_id, status="active")

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from config.compiled import CompiledRead
 from contest import clock
 from contest.audit import audit_record
 from contest.enums import ContestStatus, ScenarioStatus
@@ -115,14 +116,28 @@ def _lock_team(team_id: int) -> Team:
     return Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team_id)
 
 
+# The deadline requests' locks and reads are compiled once (config/compiled.py).
+_TEAM_ROW_LOCK = CompiledRead(lambda team_id: Team.objects.select_for_update().filter(pk=team_id).values_list("pk"))
+_SOLUTION_ROW_LOCK = CompiledRead(lambda pk: Solution.objects.select_for_update(of=("self",)).filter(pk=pk)[:1])
+_MEMBER_USERS = CompiledRead(
+    lambda team_id: User.objects.filter(memberships__team_id=team_id).order_by("memberships__id")
+)
+
+
 def _lock_team_row(team_id: int) -> None:
     """`_lock_team` for a caller that needs only the lock, not the row."""
-    Team.objects.select_for_update().filter(pk=team_id).values_list("pk").get()
+    if not _TEAM_ROW_LOCK.all(team_id):
+        raise Team.DoesNotExist
 
 
 def _lock_solution(solution_id: int, *, related: bool = True) -> Solution:
+    if not related:
+        solution = _SOLUTION_ROW_LOCK.first(solution_id)
+        if solution is None:
+            raise Solution.DoesNotExist
+        return solution
     qs = Solution.objects.select_for_update(of=("self",))
-    return (qs.select_related("contest", "team", "scenario") if related else qs).get(pk=solution_id)
+    return qs.select_related("contest", "team", "scenario").get(pk=solution_id)
 
 
 def _counted_entries(team: Team, *, exclude_id: int | None = None) -> int:
@@ -143,7 +158,7 @@ def _solution_state(solution: Solution) -> dict:
 
 def _member_users(team: Team) -> list[User]:
     """The team's members, in the order they joined."""
-    return list(User.objects.filter(memberships__team=team).order_by("memberships__id"))
+    return _MEMBER_USERS.all(team.pk)
 
 
 def _notify_team(*, team: Team, kind: str, key: str, context: dict, users: Iterable[User] | None = None) -> None:

@@ -1,0 +1,152 @@
+"""config/compiled.py: a read compiled once answers exactly as the ORM does, binds each
+parameter where the ORM put it, and leaves to the ORM what it cannot tell apart."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from config.compiled import CompiledRead
+from contest.models import Round, User
+from submissions.models import Solution, TeamMembership
+from tests.factories.contest import ContestFactory, RoundFactory, UserFactory
+from tests.factories.submissions import SolutionFactory, TeamMembershipFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.unit]
+
+
+def _fields(instance):
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+class Counting:
+    """A builder that counts how often the queryset is built (i.e. how often the ORM compiles)."""
+
+    def __init__(self, build):
+        self.build, self.calls = build, 0
+
+    def __call__(self, *params):
+        self.calls += 1
+        return self.build(*params)
+
+
+def test_rows_equal_the_orm_rows_with_converted_values_and_the_queryset_is_built_once():
+    contests = ContestFactory.create_batch(3)
+    for contest in contests:
+        RoundFactory(contest=contest, sequence=2, name="初赛")
+        RoundFactory(contest=contest, sequence=1, name="资格审查", required_documents=["proposal", "commitment"])
+    build = Counting(lambda contest_id: Round.objects.filter(contest_id=contest_id).order_by("sequence")[:1])
+    first_round = CompiledRead(build)
+
+    for contest in contests:
+        fast = first_round.first(contest.pk)
+        orm = Round.objects.filter(contest=contest).order_by("sequence").first()
+        assert _fields(fast) == _fields(orm)
+        assert fast.required_documents == ["proposal", "commitment"]  # the JSON column's converter ran
+        assert fast._state.adding is False and fast._state.db == "default"
+    assert build.calls == 1
+    assert first_round.is_compiled
+    assert first_round.first(0) is None
+
+
+def test_parameters_are_bound_where_the_orm_put_them_even_out_of_argument_order():
+    # The subquery's parameter (the user) comes first in the SQL, the primary key last.
+    solution = SolutionFactory()
+    members = [UserFactory(), UserFactory()]
+    while solution.pk in {m.pk for m in members}:  # the values must differ to be told apart
+        members = [UserFactory(), UserFactory()]
+    TeamMembershipFactory(team=solution.team, user=members[0], role="member")
+    role = CompiledRead(
+        lambda pk, user_id: Solution.objects.annotate(
+            role=Subquery(TeamMembership.objects.filter(team=OuterRef("team"), user_id=user_id).values("role")[:1])
+        ).filter(pk=pk)[:1]
+    )
+
+    assert role.first(solution.pk, members[0].pk).role == "member"
+    assert role.is_compiled
+    assert role.first(solution.pk, members[1].pk).role is None
+    assert role.first(members[0].pk + 10_000, members[0].pk) is None
+
+
+def test_equal_parameter_values_are_left_to_the_orm_until_they_differ():
+    user = UserFactory()
+    build = Counting(lambda a, b: User.objects.filter(pk=a, id__gte=b)[:1])
+    read = CompiledRead(build)
+
+    assert read.first(user.pk, user.pk) == user  # which placeholder is which? not kept
+    assert not read.is_compiled
+    assert read.first(user.pk, 0) == user
+    assert read.is_compiled
+    assert read.first(user.pk, user.pk + 1) is None
+    assert build.calls == 2
+
+
+def test_a_constant_inside_the_query_is_never_compiled_but_answers_right():
+    user = UserFactory(username="zhang")
+    read = CompiledRead(lambda pk: User.objects.filter(pk=pk, username="zhang")[:1])
+
+    assert read.first(user.pk) == user
+    assert read.first(user.pk) == user
+    assert not read.is_compiled
+
+
+def test_values_list_rows_are_tuples_in_the_order_asked():
+    contest = ContestFactory()
+    RoundFactory(contest=contest, sequence=1, max_upload_bytes=1234)
+    read = CompiledRead(
+        lambda contest_id: Round.objects.filter(contest_id=contest_id).values_list("sequence", "max_upload_bytes")
+    )
+    assert read.all(contest.pk) == [(1, 1234)]
+    assert read.all(contest.pk) == [(1, 1234)]
+    assert read.is_compiled
+
+
+def test_values_list_names_out_of_sql_order_are_refused():
+    read = CompiledRead(
+        lambda pk: (
+            User.objects.filter(pk=pk)
+            .annotate(n=Subquery(User.objects.filter(pk=OuterRef("pk")).values("pk")[:1]))
+            .values_list("n", "username")
+        )
+    )
+    with pytest.raises(ValueError, match="order"):
+        read.all(1)
+
+
+def test_select_related_is_refused():
+    read = CompiledRead(lambda pk: Solution.objects.select_related("team").filter(pk=pk))
+    with pytest.raises(ValueError, match="select_related"):
+        read.all(1)
+
+
+def test_a_locking_read_needs_a_transaction_and_takes_the_lock_in_one():
+    solution = SolutionFactory()
+    lock = CompiledRead(lambda pk: Solution.objects.select_for_update(of=("self",)).filter(pk=pk)[:1])
+    with transaction.atomic():
+        assert lock.first(solution.pk) == solution  # compiled here
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        assert lock.first(solution.pk) == solution
+    assert "FOR UPDATE" in ctx.captured_queries[-1]["sql"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_compiled_locking_read_outside_a_transaction_is_refused_like_the_orm():
+    solution = SolutionFactory()
+    lock = CompiledRead(lambda pk: Solution.objects.select_for_update(of=("self",)).filter(pk=pk)[:1])
+    with transaction.atomic():
+        lock.first(solution.pk)
+    with pytest.raises(TransactionManagementError):
+        lock.first(solution.pk)
+
+
+def test_datetime_parameters_and_deferred_columns():
+    user = UserFactory(date_joined=dt.datetime(2021, 8, 1, tzinfo=dt.UTC))
+    read = CompiledRead(lambda since: User.objects.filter(date_joined__gte=since).only("username").order_by("id"))
+    rows = read.all(dt.datetime(2021, 7, 1, tzinfo=dt.UTC))
+    assert read.is_compiled
+    assert user in rows
+    assert [r.username for r in rows if r.pk == user.pk] == [user.username]
+    assert "email" in rows[0].get_deferred_fields()

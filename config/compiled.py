@@ -7,33 +7,49 @@ function that builds its queryset from its parameters. The first call builds and
 usual and keeps the SQL; later calls bind the new parameters to that SQL and build the rows with
 `Model.from_db` and the fields' own converters, as the ORM would.
 
-The SQL is kept only when the parameters can be told apart: the first call's values must be
-pairwise different and the compiled statement must bind exactly those values, each once, so
-the position of each parameter in the SQL is known. A query with a constant of its own, a list,
-or values that happen to repeat is run through the ORM as usual (and compiled again next time).
-Supported: one model's rows with annotations, or `values_list` tuples;
-not `select_related` (its joined rows are built by the ORM's own iterable).
+The SQL is kept only when the parameters can be told apart: the queryset is compiled with
+stand-in values (pairwise different integers and strings; other values as given), and the
+compiled statement must bind exactly those values, each once, so the position of each parameter
+in the SQL is known. A query with a constant of its own, a list, a value the lookup transforms
+(`__startswith`) or equal values of another type is run through the ORM as usual (and tried
+again next time).
+Supported: model rows with annotations and `select_related` (built by Django's own
+`RelatedPopulator`s), or `values_list` tuples; not `prefetch_related`.
 """
 
 import threading
 from collections.abc import Callable
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, router
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, ValuesListIterable
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 
 
 class _Compiled:
-    __slots__ = ("sql", "order", "model", "attnames", "fields", "annotations", "converters", "for_update")
+    __slots__ = (
+        "sql",
+        "order",
+        "wrappers",
+        "model",
+        "attnames",
+        "fields",
+        "annotations",
+        "related",
+        "converters",
+        "for_update",
+    )
 
-    def __init__(self, *, sql, order, model, attnames, fields, annotations, converters, for_update):
+    def __init__(self, *, sql, order, wrappers, model, attnames, fields, annotations, related, converters, for_update):
         self.sql = sql
         self.order = order  # for each placeholder, the index of the parameter bound there
+        self.wrappers = wrappers  # for each placeholder, None or the int type the ORM bound
         self.model = model  # None for values_list rows
         self.attnames = attnames
         self.fields = fields  # (start, end) of the model's columns in a row
         self.annotations = annotations  # (name, column index) after the model's columns
+        self.related = related  # RelatedPopulator per select_related model
         self.converters = converters  # [(column index, [converter, ...], expression)]
         self.for_update = for_update
 
@@ -66,11 +82,12 @@ class CompiledRead:
     def _run(self, params: tuple) -> list:
         compiled = self._compiled
         if compiled is None:
-            queryset = self._build(*params)
+            probes = _probes(params)
+            queryset = self._build(*probes)
             using = router.db_for_write(queryset.model) if queryset.query.select_for_update else queryset.db
-            compiled = _compile(queryset, params, using)
+            compiled = _compile(queryset, probes, using)
             if compiled is None:  # the parameters could not be told apart: the ORM runs this one
-                return list(queryset)
+                return list(self._build(*params))
             with self._lock:
                 if self._compiled is None:
                     self._compiled, self._using = compiled, using
@@ -79,32 +96,45 @@ class CompiledRead:
         if compiled.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, [params[i] for i in compiled.order])
+            values = [params[i] for i in compiled.order]
+            if compiled.wrappers:
+                values = [
+                    v if wrap is None or v is None else wrap(v)
+                    for v, wrap in zip(values, compiled.wrappers, strict=True)
+                ]
+            cursor.execute(compiled.sql, values)
             rows = cursor.fetchall()
         return [_build_row(compiled, connection, using, row) for row in rows]
 
 
 def _compile(queryset: QuerySet, params: tuple, using: str) -> _Compiled | None:
-    if queryset._iterable_class not in (ModelIterable, ValuesListIterable) or queryset._prefetch_related_lookups:
+    if (
+        queryset._iterable_class not in (ModelIterable, ValuesListIterable)
+        or queryset._prefetch_related_lookups
+        or queryset._known_related_objects
+    ):
         raise ValueError("CompiledRead builds model rows or values_list tuples, without prefetching")
     if len({_key(p) for p in params}) != len(params):
         return None
     compiler = queryset.query.get_compiler(using=using)
-    sql, bound = compiler.as_sql()
-    order = []
+    try:
+        sql, bound = compiler.as_sql()
+    except (EmptyResultSet, FullResultSet):
+        return None
+    order, wrappers = [], []
     for value in bound:
         matches = [i for i, p in enumerate(params) if _same(p, value)]
         if len(matches) != 1:
             return None
         order.append(matches[0])
+        # Keep the type the ORM bound an integer as (Int2 for a small integer column).
+        wrappers.append(type(value) if isinstance(value, int) and type(value) not in (int, bool) else None)
     if sorted(order) != list(range(len(params))):
         return None
     klass_info = compiler.klass_info
-    if klass_info and klass_info.get("related_klass_infos"):
-        raise ValueError("CompiledRead does not build select_related rows")
     expressions = [column[0] for column in compiler.select]
     converters = [(i, convs, expression) for i, (convs, expression) in compiler.get_converters(expressions).items()]
-    model, fields, annotations = None, (0, 0), []
+    model, fields, annotations, related = None, (0, 0), [], []
     if queryset._iterable_class is ValuesListIterable:
         query = queryset.query
         selected = [*query.extra_select, *query.values_select, *query.annotation_select]
@@ -115,13 +145,17 @@ def _compile(queryset: QuerySet, params: tuple, using: str) -> _Compiled | None:
         fields = (klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1)
         model = klass_info["model"]
         annotations = sorted(compiler.annotation_col_map.items(), key=lambda item: item[1])
+        # Django's own builders of select_related rows: they keep only column positions and setters.
+        related = get_related_populators(klass_info, compiler.select, using)
     return _Compiled(
         sql=sql,
         order=order,
+        wrappers=wrappers if any(wrappers) else None,
         model=model,
         attnames=[column[0].target.attname for column in compiler.select[fields[0] : fields[1]]],
         fields=fields,
         annotations=annotations,
+        related=related,
         converters=converters,
         for_update=bool(queryset.query.select_for_update),
     )
@@ -139,9 +173,26 @@ def _build_row(compiled: _Compiled, connection, using: str, row: tuple):
         return tuple(row)
     start, end = compiled.fields
     instance = compiled.model.from_db(using, compiled.attnames, row[start:end])
+    for populator in compiled.related:
+        populator.populate(row, instance)
     for name, index in compiled.annotations:
         setattr(instance, name, row[index])
     return instance
+
+
+def _probes(params: tuple) -> tuple:
+    """Stand-ins to compile with: pairwise different whatever the values of this call, so two
+    ids that happen to be equal (a user 7 reading solution 7) still compile. Only integers and
+    strings get one; other values compile as they are."""
+    # Integers inside every integer column's range (a small positive one's too): Django answers an
+    # out-of-range value with an empty result instead of SQL.
+    return tuple(
+        _INT_PROBE + i if type(p) is int else f"compiled-read-probe-{i}" if type(p) is str else p
+        for i, p in enumerate(params)
+    )
+
+
+_INT_PROBE = 32_000
 
 
 def _key(value):
@@ -149,7 +200,12 @@ def _key(value):
 
 
 def _same(given, bound) -> bool:
-    """A parameter as given and as the ORM bound it (a str enum member is bound as its str)."""
+    """A parameter as given and as the ORM bound it: a str enum member is bound as its str, a
+    small integer column's value in psycopg's `Int2` (an int)."""
     if given != bound:
         return False
-    return type(given) is type(bound) or all(isinstance(v, str) for v in (given, bound))
+    return (
+        type(given) is type(bound)
+        or all(isinstance(v, str) for v in (given, bound))
+        or all(isinstance(v, int) and not isinstance(v, bool) for v in (given, bound))
+    )

@@ -144,6 +144,11 @@ def _viewer_role(user_id: int) -> Subquery:
 _SOLUTION_WITH_ROLE = CompiledRead(
     lambda user_id, pk: Solution.objects.annotate(viewer_member_role=_viewer_role(user_id)).filter(pk=pk)[:1]
 )
+_SOLUTION_WITH_ROLE_RELATED = CompiledRead(
+    lambda user_id, pk: solution_list_with_related(
+        Solution.objects.annotate(viewer_member_role=_viewer_role(user_id)).filter(pk=pk)
+    )[:1]
+)
 
 
 def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
@@ -156,8 +161,8 @@ def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     """
     qs = Solution.objects.filter(pk=pk)
     signed_in = user is not None and user.is_authenticated
-    if signed_in and not related and isinstance(pk, int):
-        solution = _SOLUTION_WITH_ROLE.first(user.pk, pk)  # the upload and submit requests
+    if signed_in and isinstance(pk, int):
+        solution = (_SOLUTION_WITH_ROLE_RELATED if related else _SOLUTION_WITH_ROLE).first(user.pk, pk)
     elif signed_in:
         # The viewer's team role comes with the row: visibility and the permission checks of
         # this request then need no query of their own.

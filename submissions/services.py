@@ -119,6 +119,11 @@ def _lock_team(team_id: int) -> Team:
 # The deadline requests' locks and reads are compiled once (config/compiled.py).
 _TEAM_ROW_LOCK = CompiledRead(lambda team_id: Team.objects.select_for_update().filter(pk=team_id).values_list("pk"))
 _SOLUTION_ROW_LOCK = CompiledRead(lambda pk: Solution.objects.select_for_update(of=("self",)).filter(pk=pk)[:1])
+_SOLUTION_LOCK = CompiledRead(
+    lambda pk: (
+        Solution.objects.select_for_update(of=("self",)).select_related("contest", "team", "scenario").filter(pk=pk)[:1]
+    )
+)
 _MEMBER_USERS = CompiledRead(
     lambda team_id: User.objects.filter(memberships__team_id=team_id).order_by("memberships__id")
 )
@@ -131,13 +136,11 @@ def _lock_team_row(team_id: int) -> None:
 
 
 def _lock_solution(solution_id: int, *, related: bool = True) -> Solution:
-    if not related:
-        solution = _SOLUTION_ROW_LOCK.first(solution_id)
-        if solution is None:
-            raise Solution.DoesNotExist
-        return solution
-    qs = Solution.objects.select_for_update(of=("self",))
-    return qs.select_related("contest", "team", "scenario").get(pk=solution_id)
+    """The solution row, locked; `related`: with its contest, team and scenario (not locked)."""
+    solution = (_SOLUTION_LOCK if related else _SOLUTION_ROW_LOCK).first(solution_id)
+    if solution is None:
+        raise Solution.DoesNotExist
+    return solution
 
 
 def _counted_entries(team: Team, *, exclude_id: int | None = None) -> int:
@@ -769,12 +772,17 @@ def _activate_entry(round_: Round, solution: Solution) -> None:
     )
 
 
+_FILES_WITH_VERSION = CompiledRead(
+    lambda solution_id, number: SolutionFile.objects.filter(
+        version__solution_id=solution_id, version__number=number
+    ).select_related("version")
+)
+
+
 def _version_and_kinds(solution: Solution, number: int) -> tuple[SolutionVersion | None, set[str]]:
     """A version and the document kinds it holds, read in one statement (its files, each with
     the version joined); a version without files is read on its own."""
-    files = list(
-        SolutionFile.objects.filter(version__solution=solution, version__number=number).select_related("version")
-    )
+    files = _FILES_WITH_VERSION.all(solution.pk, number)
     if files:
         return files[0].version, {f.kind for f in files}
     return solution.versions.filter(number=number).first(), set()

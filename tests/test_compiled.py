@@ -71,17 +71,29 @@ def test_parameters_are_bound_where_the_orm_put_them_even_out_of_argument_order(
     assert role.first(members[0].pk + 10_000, members[0].pk) is None
 
 
-def test_equal_parameter_values_are_left_to_the_orm_until_they_differ():
+def test_equal_ids_still_compile_and_bind_each_in_its_place():
+    # A user 7 reading solution 7: compiled with stand-ins, so the two are still told apart.
     user = UserFactory()
     build = Counting(lambda a, b: User.objects.filter(pk=a, id__gte=b)[:1])
     read = CompiledRead(build)
 
-    assert read.first(user.pk, user.pk) == user  # which placeholder is which? not kept
-    assert not read.is_compiled
-    assert read.first(user.pk, 0) == user
+    assert read.first(user.pk, user.pk) == user
     assert read.is_compiled
     assert read.first(user.pk, user.pk + 1) is None
-    assert build.calls == 2
+    assert read.first(user.pk, 0) == user
+    assert build.calls == 1
+
+
+def test_equal_values_without_stand_ins_are_left_to_the_orm_until_they_differ():
+    joined = dt.datetime(2021, 8, 1, tzinfo=dt.UTC)
+    user = UserFactory(date_joined=joined)
+    read = CompiledRead(lambda a, b: User.objects.filter(date_joined__gte=a, date_joined__lte=b).order_by("id"))
+
+    assert user in read.all(joined, joined)  # which placeholder is which? not kept
+    assert not read.is_compiled
+    assert user in read.all(joined, joined + dt.timedelta(days=1))
+    assert read.is_compiled
+    assert read.all(joined + dt.timedelta(seconds=1), joined + dt.timedelta(days=1)) == []
 
 
 def test_a_constant_inside_the_query_is_never_compiled_but_answers_right():
@@ -91,6 +103,16 @@ def test_a_constant_inside_the_query_is_never_compiled_but_answers_right():
     assert read.first(user.pk) == user
     assert read.first(user.pk) == user
     assert not read.is_compiled
+
+
+def test_a_small_integer_column_compiles_too():
+    contest = ContestFactory()
+    RoundFactory(contest=contest, sequence=3)
+    read = CompiledRead(lambda sequence, contest_id: Round.objects.filter(sequence=sequence, contest_id=contest_id))
+
+    assert [r.sequence for r in read.all(3, contest.pk)] == [3]
+    assert read.is_compiled
+    assert read.all(4, contest.pk) == []
 
 
 def test_values_list_rows_are_tuples_in_the_order_asked():
@@ -116,10 +138,22 @@ def test_values_list_names_out_of_sql_order_are_refused():
         read.all(1)
 
 
-def test_select_related_is_refused():
-    read = CompiledRead(lambda pk: Solution.objects.select_related("team").filter(pk=pk))
-    with pytest.raises(ValueError, match="select_related"):
-        read.all(1)
+def test_select_related_rows_equal_the_orm_rows_and_a_missing_nullable_one_is_none():
+    solution = SolutionFactory(final_version=None)
+    read = CompiledRead(
+        lambda pk: Solution.objects.select_related("team", "team__lead_unit", "scenario", "final_version").filter(pk=pk)
+    )
+    read.all(solution.pk)
+    assert read.is_compiled
+
+    [fast] = read.all(solution.pk)
+    orm = Solution.objects.select_related("team", "team__lead_unit", "scenario", "final_version").get(pk=solution.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        assert _fields(fast.team) == _fields(orm.team)
+        assert _fields(fast.team.lead_unit) == _fields(orm.team.lead_unit)
+        assert _fields(fast.scenario) == _fields(orm.scenario)
+        assert fast.final_version is None
+    assert ctx.captured_queries == []  # every joined row came with the one statement
 
 
 def test_a_locking_read_needs_a_transaction_and_takes_the_lock_in_one():

@@ -14,10 +14,13 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from config.urls import urlpatterns as project_urlpatterns
+from submissions.files import upload_handlers_for
 
 
 @csrf_exempt
 def upload_floor(request):
+    # The application's upload handlers (their chunk size), without its size limit.
+    request.upload_handlers = upload_handlers_for(request, limit=2**62)[1]
     upload = request.FILES["proposal"]
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from rest_framework.response import Response
 
+from config.compiled import insert_row
 from contest import clock
 
 from .errors import IdempotencyInProgressError, IdempotencyKeyInvalidError, IdempotencyKeyReusedError
@@ -48,10 +49,11 @@ def _claim(*, user, key: str, scope: str) -> IdempotencyRecord:
     """Insert the in-progress record, committed at once. Outside a transaction (a request) the
     INSERT commits by itself; inside one (tests, or a caller's atomic block) a savepoint keeps
     that transaction usable when the key is taken."""
+    record = IdempotencyRecord(user=user, key=key, scope=scope, status_code=IN_PROGRESS, body={})
     if not transaction.get_connection().in_atomic_block:
-        return IdempotencyRecord.objects.create(user=user, key=key, scope=scope, status_code=IN_PROGRESS, body={})
+        return insert_row(record)
     with transaction.atomic():
-        return IdempotencyRecord.objects.create(user=user, key=key, scope=scope, status_code=IN_PROGRESS, body={})
+        return insert_row(record)
 
 
 def run_idempotent(request, *, scope: str, handler: Callable[[], Response]) -> Response:

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from config.compiled import CompiledRead
+from config.compiled import CompiledRead, insert_row
 from contest import clock
 from contest.audit import audit_record
 from contest.enums import ContestStatus, ScenarioStatus
@@ -641,7 +641,7 @@ def _create_version_locked(
     version.sha256 = _version_digest(
         title=title, abstract=abstract, files=[(r.kind, r.sha256, r.original_name) for r in rows]
     )
-    version.save(force_insert=True)
+    insert_row(version)
     for row in rows:
         row.version = version  # now with its primary key
     SolutionFile.objects.bulk_create(rows)
@@ -737,14 +737,16 @@ def _issue_receipt(
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return SubmissionReceipt.objects.create(
-                    solution=solution,
-                    version=version,
-                    round=round_,
-                    code=_receipt_code(at),
-                    sha256=version.sha256,
-                    submitted_by=actor,
-                    submitted_at=at,
+                return insert_row(
+                    SubmissionReceipt(
+                        solution=solution,
+                        version=version,
+                        round=round_,
+                        code=_receipt_code(at),
+                        sha256=version.sha256,
+                        submitted_by=actor,
+                        submitted_at=at,
+                    )
                 )
         except IntegrityError:  # pragma: no cover - a 40-bit random code collided
             continue

@@ -4,12 +4,12 @@ parameter where the ORM put it, and leaves to the ORM what it cannot tell apart.
 import datetime as dt
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
-from config.compiled import CompiledRead
+from config.compiled import CompiledRead, insert_row
 from contest.models import Round, User
 from submissions.models import Solution, TeamMembership
 from tests.factories.contest import ContestFactory, RoundFactory, UserFactory
@@ -184,3 +184,34 @@ def test_datetime_parameters_and_deferred_columns():
     assert user in rows
     assert [r.username for r in rows if r.pk == user.pk] == [user.username]
     assert "email" in rows[0].get_deferred_fields()
+
+
+# --- insert_row ---------------------------------------------------------------------------------
+
+
+def test_insert_row_writes_what_save_writes():
+    from submissions.models import IdempotencyRecord
+
+    user = UserFactory()
+    fast = insert_row(IdempotencyRecord(user=user, key="k-1", scope="POST /x", status_code=0, body={"a": [1, "二"]}))
+    slow = IdempotencyRecord(user=user, key="k-2", scope="POST /x", status_code=0, body={"a": [1, "二"]})
+    slow.save(force_insert=True)
+
+    assert fast.pk is not None and fast._state.adding is False and fast._state.db == "default"
+    assert fast.created_at is not None  # auto_now_add ran
+    stored = IdempotencyRecord.objects.get(pk=fast.pk)
+    ignore = {"id", "key", "created_at"}
+    assert {k: v for k, v in _fields(stored).items() if k not in ignore} == {
+        k: v for k, v in _fields(IdempotencyRecord.objects.get(pk=slow.pk)).items() if k not in ignore
+    }
+    assert stored.created_at == fast.created_at
+
+
+def test_insert_row_raises_integrity_error_on_a_taken_unique_key_and_the_savepoint_keeps_the_transaction():
+    from submissions.models import IdempotencyRecord
+
+    user = UserFactory()
+    insert_row(IdempotencyRecord(user=user, key="k-3", scope="s", status_code=0, body={}))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_row(IdempotencyRecord(user=user, key="k-3", scope="s", status_code=0, body={}))
+    assert IdempotencyRecord.objects.filter(user=user, key="k-3").count() == 1

@@ -242,3 +242,28 @@ def insert_row(instance, *, using: str | None = None):
         instance.pk = cursor.fetchone()[0]
     instance._state.adding, instance._state.db = False, using
     return instance
+
+
+_UPDATES: dict[tuple[type, str, tuple[str, ...]], tuple[str, list]] = {}
+
+
+def update_row(instance, fields: list[str], *, using: str | None = None) -> int:
+    """`instance.save(update_fields=fields)` for an existing row, with its SQL built once per model
+    and field list (each field's `pre_save`, so `auto_now` columns named in `fields` are set).
+    Sends no model signals (see `insert_row`). Returns the number of rows changed (0 or 1)."""
+    model = type(instance)
+    using = using or instance._state.db or router.db_for_write(model)
+    connection = connections[using]
+    key = (model, using, tuple(fields))
+    if key not in _UPDATES:
+        meta = model._meta
+        concrete = [meta.get_field(name) for name in fields]
+        quote = connection.ops.quote_name
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in concrete)
+        sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608  # nosec B608
+        _UPDATES[key] = (sql, concrete)
+    sql, concrete = _UPDATES[key]
+    values = [f.get_db_prep_save(f.pre_save(instance, add=False), connection) for f in concrete]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+        return cursor.rowcount

@@ -18,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from rest_framework.response import Response
 
-from config.compiled import insert_row
+from config.compiled import insert_row, update_row
 from contest import clock
 
 from .errors import IdempotencyInProgressError, IdempotencyKeyInvalidError, IdempotencyKeyReusedError
@@ -89,7 +89,8 @@ def run_idempotent(request, *, scope: str, handler: Callable[[], Response]) -> R
         raise
     if 200 <= response.status_code < 300:
         body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-        IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=response.status_code, body=body)
+        record.status_code, record.body = response.status_code, body
+        update_row(record, ["status_code", "body"])
     else:
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
     return response

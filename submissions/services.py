@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from config.compiled import CompiledRead, insert_row
+from config.compiled import CompiledRead, insert_row, update_row
 from contest import clock
 from contest.audit import audit_record
 from contest.enums import ContestStatus, ScenarioStatus
@@ -600,7 +600,7 @@ def _create_version_locked(
     """Caller holds the solution row lock (so `version_count` was read current under it).
     Kinds not uploaded are carried over from `carry_from`."""
     solution.version_count += 1
-    Solution.objects.filter(pk=solution.pk).update(version_count=solution.version_count)
+    update_row(solution, ["version_count"])
     version = SolutionVersion(
         solution=solution,
         number=solution.version_count,
@@ -829,7 +829,7 @@ def solution_submit(*, actor: User, solution: Solution, version_number: int) -> 
         # Listings show what was handed in.
         solution.title, solution.abstract = version.title, version.abstract
         fields = ["status", "status_reason", "final_version", "submitted_at", "title", "abstract", "updated_at"]
-        solution.save(update_fields=fields)
+        update_row(solution, fields)
         _activate_entry(round_, solution)
         receipt = _issue_receipt(solution=solution, version=version, round_=round_, actor=actor, at=at)
         audit_record(

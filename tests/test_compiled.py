@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
-from config.compiled import CompiledRead, insert_row
+from config.compiled import CompiledRead, insert_row, update_row
 from contest.models import Round, User
 from submissions.models import Solution, TeamMembership
 from tests.factories.contest import ContestFactory, RoundFactory, UserFactory
@@ -215,3 +215,17 @@ def test_insert_row_raises_integrity_error_on_a_taken_unique_key_and_the_savepoi
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_row(IdempotencyRecord(user=user, key="k-3", scope="s", status_code=0, body={}))
     assert IdempotencyRecord.objects.filter(user=user, key="k-3").count() == 1
+
+
+def test_update_row_writes_the_named_fields_and_their_auto_now_columns_only():
+    solution = SolutionFactory(title="旧标题", abstract="旧摘要")
+    stamped = Solution.objects.get(pk=solution.pk).updated_at
+    solution.title, solution.abstract = "新标题", "不写入"
+
+    assert update_row(solution, ["title", "updated_at"]) == 1
+
+    stored = Solution.objects.get(pk=solution.pk)
+    assert (stored.title, stored.abstract) == ("新标题", "旧摘要")
+    assert stored.updated_at > stamped
+    ghost = Solution(pk=solution.pk + 10_000, title="x")
+    assert update_row(ghost, ["title"]) == 0

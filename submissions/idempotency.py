@@ -3,7 +3,8 @@
 The first successful response to a (user, key) pair is stored and replayed on retries; the
 retry creates nothing. The record is inserted (and committed) *before* the work runs, so a
 concurrent retry with the same key hits the unique constraint and gets
-`idempotency_in_progress` instead of doing the work twice. A failed request deletes its record,
+`idempotency_in_progress` instead of doing the work twice. The answer is stored in the
+transaction of the work, so both commit or neither does. A failed request deletes its record,
 so the client may retry it with the same key after fixing the problem. The key is bound to the
 request: the same key with a different body (another version number, other files) is refused
 with `idempotency_key_reused` instead of replaying an unrelated result.
@@ -83,14 +84,17 @@ def run_idempotent(request, *, scope: str, handler: Callable[[], Response]) -> R
             response[REPLAY_HEADER] = "true"
             return response
     try:
-        response = handler()
+        # The answer is stored in the transaction of the work: no crash between the two can
+        # leave work done under a key still "in progress" (a retry would do it again once stale).
+        with transaction.atomic():
+            response = handler()
+            if 200 <= response.status_code < 300:
+                body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+                record.status_code, record.body = response.status_code, body
+                update_row(record, ["status_code", "body"])
     except BaseException:
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
         raise
-    if 200 <= response.status_code < 300:
-        body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-        record.status_code, record.body = response.status_code, body
-        update_row(record, ["status_code", "body"])
-    else:
+    if not 200 <= response.status_code < 300:
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
     return response

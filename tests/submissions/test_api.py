@@ -179,6 +179,28 @@ def test_idempotency_key_bound_to_request_body(clock, as_user, solution, captain
     assert SubmissionReceipt.objects.count() == 1
 
 
+def test_the_stored_answer_commits_with_the_work_or_neither_does(clock, as_user, solution, captain, monkeypatch):
+    """Storing the answer fails after the submission succeeded: the submission is rolled back with
+    it, so a retry under the same key does the work once, instead of finding it done but the key
+    still in progress (and doing it again once the record is stale)."""
+    as_user(captain).post(url("solution-versions", pk=solution.pk), full_multipart(), format="multipart")
+    from submissions import idempotency
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(idempotency, "update_row", broken)
+    with pytest.raises(RuntimeError):
+        as_user(captain).post(url("solution-submit", pk=solution.pk), {"version": 1}, HTTP_IDEMPOTENCY_KEY="k")
+    assert not SubmissionReceipt.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
+
+    monkeypatch.undo()
+    retry = as_user(captain).post(url("solution-submit", pk=solution.pk), {"version": 1}, HTTP_IDEMPOTENCY_KEY="k")
+    assert retry.status_code == 201
+    assert SubmissionReceipt.objects.count() == 1
+
+
 def test_failed_request_frees_its_idempotency_key(clock, as_user, solution, captain):
     client = as_user(captain)
     failed = client.post(url("solution-submit", pk=solution.pk), {"version": 1}, HTTP_IDEMPOTENCY_KEY="k")

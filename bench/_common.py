@@ -71,6 +71,22 @@ def process_tree_cpu_seconds(root_pid: int) -> float:
     return total
 
 
+def children_cpu_seconds(root_pid: int) -> dict[int, float]:
+    """User + system CPU seconds of each live child of a process (e.g. gunicorn's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    result = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == root_pid:
+            result[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return result
+
+
 def postgres_server_pid(connection) -> int | None:
     """The PostgreSQL server's own process id, when it runs on this machine and we may read it."""
     try:
@@ -147,6 +163,10 @@ class Gunicorn:
     def cpu_seconds(self) -> float:
         """CPU seconds used so far by the master and its workers."""
         return process_tree_cpu_seconds(self.proc.pid)
+
+    def worker_cpu_seconds(self) -> dict[int, float]:
+        """CPU seconds used so far by each worker process."""
+        return children_cpu_seconds(self.proc.pid)
 
 
 def emit(result: dict) -> None:

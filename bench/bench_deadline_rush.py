@@ -382,9 +382,13 @@ def main() -> None:
             postgres_pid = postgres_server_pid(connection)
             connection.close()
             cpu = {"server": server.cpu_seconds(), "worker": worker.cpu_seconds(), "client": _own_cpu()}
+            per_worker = server.worker_cpu_seconds()
             cpu["postgres"] = process_tree_cpu_seconds(postgres_pid) if postgres_pid else float("nan")
             wall = asyncio.run(run_phase(server.url, on_time, clients=args.clients, stats=stats, seed_value=1))
             cpu["server"] = server.cpu_seconds() - cpu["server"]
+            per_worker = {
+                pid: seconds - per_worker.get(pid, 0.0) for pid, seconds in server.worker_cpu_seconds().items()
+            }
             cpu["worker"] = worker.cpu_seconds() - cpu["worker"]
             cpu["client"] = _own_cpu() - cpu["client"]
             if postgres_pid:
@@ -445,6 +449,10 @@ def main() -> None:
         + ", ".join(f"{name} {per_upload[name]:.0f} ms" for name in ("server", "postgres", "worker", "client"))
         + f" (the {os.cpu_count()} cores offer {os.cpu_count() * 1000 / rate:.0f} ms per upload at this rate)"
     )
+    # Kept-alive connections stay with the worker that accepted them, and a worker process runs
+    # Python on one core at a time: a worker holding most connections caps the rate (see NOTES).
+    shares = sorted((100 * s / (sum(per_worker.values()) or 1) for s in per_worker.values()), reverse=True)
+    print(f"gunicorn workers' CPU shares: {' / '.join(f'{share:.0f} %' for share in shares)}")
     print(f"upload request p50 / p99:     {p50:.0f} ms / {p99:.0f} ms")
     print(f"submit request p50 / p99:     {pct(stats.submit_ms, 50):.0f} ms / {pct(stats.submit_ms, 99):.0f} ms")
     print(f"HTTP statuses:                {dict(sorted(stats.status.items()))}")
@@ -490,6 +498,7 @@ def main() -> None:
             "server_errors": server_errors,
             "failures": len(stats.failures),
             "cpu_ms_per_upload": per_upload,
+            "worker_cpu_shares_percent": shares,
             "floor_rate": floor_rate,
             "floor_p50_ms": pct(floor_ms, 50),
             "floor_p99_ms": pct(floor_ms, 99),

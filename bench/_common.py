@@ -51,11 +51,8 @@ def stop_process_group(proc: subprocess.Popen | None) -> None:
             proc.wait()
 
 
-def process_tree_cpu_seconds(root_pid: int) -> float:
-    """User + system CPU seconds of a process, its live children and the children it reaped
-    (Linux /proc): e.g. gunicorn and its workers, or the PostgreSQL server and its backends."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def _processes():
+    """(pid, parent pid, the stat fields after the command name) of every process (Linux /proc)."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -63,7 +60,15 @@ def process_tree_cpu_seconds(root_pid: int) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        pid, ppid = int(entry.name), int(fields[1])
+        yield int(entry.name), int(fields[1]), fields
+
+
+def process_tree_cpu_seconds(root_pid: int) -> float:
+    """User + system CPU seconds of a process, its live children and the children it reaped
+    (Linux /proc): e.g. gunicorn and its workers, or the PostgreSQL server and its backends."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid, ppid, fields in _processes():
         if pid == root_pid:
             total += sum(int(f) for f in fields[11:15]) / ticks  # utime stime cutime cstime
         elif ppid == root_pid:
@@ -74,17 +79,7 @@ def process_tree_cpu_seconds(root_pid: int) -> float:
 def children_cpu_seconds(root_pid: int) -> dict[int, float]:
     """User + system CPU seconds of each live child of a process (e.g. gunicorn's workers)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    result = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == root_pid:
-            result[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    return result
+    return {pid: (int(fields[11]) + int(fields[12])) / ticks for pid, ppid, fields in _processes() if ppid == root_pid}
 
 
 def postgres_server_pid(connection) -> int | None:

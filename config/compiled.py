@@ -1,4 +1,5 @@
-"""Reads whose SQL the ORM compiles once per process, for the statements every deadline request runs.
+"""SQL built once per process for the statements every deadline request runs: `CompiledRead`
+for reads, `insert_row` and `update_row` for writes.
 
 Building and compiling a queryset costs about 0.8 ms of CPU per statement on a two-core server,
 against about 0.1 ms to send it and build the rows (bench/bench_deadline_rush.py; a token
@@ -15,6 +16,9 @@ in the SQL is known. A query with a constant of its own, a list, a value the loo
 again next time).
 Supported: model rows with annotations and `select_related` (built by Django's own
 `RelatedPopulator`s), or `values_list` tuples; not `prefetch_related`.
+
+The kept SQL names the columns the models had when the process started: after a migration the
+web workers must restart (the usual deploy does), as for PostgreSQL's prepared statements.
 """
 
 import threading

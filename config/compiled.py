@@ -21,7 +21,7 @@ The kept SQL names the columns the models had when the process started: after a 
 web workers must restart (the usual deploy does), as for PostgreSQL's prepared statements.
 """
 
-import threading
+import functools
 from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -43,9 +43,12 @@ class _Compiled:
         "related",
         "converters",
         "for_update",
+        "using",
     )
 
-    def __init__(self, *, sql, order, wrappers, model, attnames, fields, annotations, related, converters, for_update):
+    def __init__(
+        self, *, sql, order, wrappers, model, attnames, fields, annotations, related, converters, for_update, using
+    ):
         self.sql = sql
         self.order = order  # for each placeholder, the index of the parameter bound there
         self.wrappers = wrappers  # for each placeholder, None or the int type the ORM bound
@@ -56,6 +59,7 @@ class _Compiled:
         self.related = related  # RelatedPopulator per select_related model
         self.converters = converters  # [(column index, [converter, ...], expression)]
         self.for_update = for_update
+        self.using = using  # the database it was compiled for
 
 
 class CompiledRead:
@@ -65,15 +69,14 @@ class CompiledRead:
     def __init__(self, build: Callable[..., QuerySet]):
         self._build = build
         self._compiled: _Compiled | None = None
-        self._using: str | None = None
-        self._lock = threading.Lock()
 
     @property
     def is_compiled(self) -> bool:
         return self._compiled is not None
 
     def first(self, *params):
-        """The first row as a model instance, or None (the builder limits its queryset)."""
+        """The first row (a model instance, or a tuple for `values_list`), or None; the builder
+        limits its queryset."""
         rows = self._run(params)
         return rows[0] if rows else None
 
@@ -92,11 +95,9 @@ class CompiledRead:
             compiled = _compile(queryset, probes, using)
             if compiled is None:  # the parameters could not be told apart: the ORM runs this one
                 return list(self._build(*params))
-            with self._lock:
-                if self._compiled is None:
-                    self._compiled, self._using = compiled, using
-        using = self._using or using
-        connection = connections[using]
+            # Threads compiling at once build equal results; whichever is kept, one assignment.
+            self._compiled = compiled
+        connection = connections[compiled.using]
         if compiled.for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with connection.cursor() as cursor:
@@ -108,7 +109,7 @@ class CompiledRead:
                 ]
             cursor.execute(compiled.sql, values)
             rows = cursor.fetchall()
-        return [_build_row(compiled, connection, using, row) for row in rows]
+        return [_build_row(compiled, connection, row) for row in rows]
 
 
 def _compile(queryset: QuerySet, params: tuple, using: str) -> _Compiled | None:
@@ -162,10 +163,11 @@ def _compile(queryset: QuerySet, params: tuple, using: str) -> _Compiled | None:
         related=related,
         converters=converters,
         for_update=bool(queryset.query.select_for_update),
+        using=using,
     )
 
 
-def _build_row(compiled: _Compiled, connection, using: str, row: tuple):
+def _build_row(compiled: _Compiled, connection, row: tuple):
     if compiled.converters:
         row = list(row)
         for index, convs, expression in compiled.converters:
@@ -176,7 +178,7 @@ def _build_row(compiled: _Compiled, connection, using: str, row: tuple):
     if compiled.model is None:
         return tuple(row)
     start, end = compiled.fields
-    instance = compiled.model.from_db(using, compiled.attnames, row[start:end])
+    instance = compiled.model.from_db(compiled.using, compiled.attnames, row[start:end])
     for populator in compiled.related:
         populator.populate(row, instance)
     for name, index in compiled.annotations:
@@ -217,35 +219,73 @@ def _same(given, bound) -> bool:
 
 # --- inserts --------------------------------------------------------------------------------
 
-_INSERTS: dict[tuple[type, str], tuple[str, list]] = {}
-
 
 def insert_row(instance, *, using: str | None = None):
-    """Insert a new row as `instance.save(force_insert=True)` would, with its SQL built once per
-    model: every concrete field's `pre_save` (auto_now_add) and `get_db_prep_save`, the primary
-    key read back by `RETURNING`. Sends no model signals: for the models of the deadline requests
-    (audit events, idempotency records, versions, receipts), which have no receivers.
-    Returns the instance, saved."""
-    model = type(instance)
+    """Insert a new row as `instance.save(force_insert=True)` would; returns the instance, saved.
+    See `insert_rows`."""
+    insert_rows([instance], using=using)
+    return instance
+
+
+def insert_rows(rows: list, *, skip_conflicts_on: str | None = None, using: str | None = None) -> list:
+    """Insert new rows of one model in one statement, as `save(force_insert=True)` writes each:
+    every concrete field's `pre_save` (auto_now_add) and `get_db_prep_save`, the primary keys read
+    back by `RETURNING`. Sends no model signals: for the models of the deadline requests (audit
+    events, idempotency records, versions, receipts, notices), which have no receivers.
+
+    `skip_conflicts_on`: a unique field; rows whose value is taken (or repeated in `rows`) are
+    skipped by the database (`ON CONFLICT DO NOTHING`), where Django's
+    `bulk_create(ignore_conflicts=True)` returns no keys. Returns the rows inserted, saved.
+    """
+    if not rows:
+        return []
+    model = type(rows[0])
     using = using or router.db_for_write(model)
     connection = connections[using]
-    key = (model, using)
-    if key not in _INSERTS:
-        meta = model._meta
-        fields = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
-        quote = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  # nosec B608
-            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
-        )
-        _INSERTS[key] = (sql, fields)
-    sql, fields = _INSERTS[key]
-    values = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
+    fields = _insert_fields(model)
+    values = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for row in rows for f in fields]
+    sql, key_field = _insert_sql(model, using, len(rows), skip_conflicts_on)
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        instance.pk = cursor.fetchone()[0]
-    instance._state.adding, instance._state.db = False, using
-    return instance
+        returned = cursor.fetchall()
+    if key_field is None:
+        inserted = rows
+        keys = [pk for (pk,) in returned]
+    else:  # only some rows were written: match them by the unique value returned with the key
+        pending = {}
+        for row in rows:
+            pending.setdefault(getattr(row, key_field.attname), row)
+        inserted = [pending[value] for _pk, value in returned]
+        keys = [pk for pk, _value in returned]
+    for row, pk in zip(inserted, keys, strict=True):
+        row.pk = pk
+        row._state.adding, row._state.db = False, using
+    return inserted
+
+
+def _insert_fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(model, using: str, count: int, skip_conflicts_on: str | None) -> tuple:
+    """The INSERT for `count` rows of `model`, built once per shape (quoted names and
+    placeholders only; the values are bound)."""
+    meta = model._meta
+    quote = connections[using].ops.quote_name
+    fields = _insert_fields(model)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  # nosec B608
+        f"VALUES {', '.join([one_row] * count)}"
+    )
+    key_field = None
+    returning = quote(meta.pk.column)
+    if skip_conflicts_on:
+        key_field = meta.get_field(skip_conflicts_on)
+        sql += f" ON CONFLICT ({quote(key_field.column)}) DO NOTHING"
+        returning += f", {quote(key_field.column)}"
+    return f"{sql} RETURNING {returning}", key_field
 
 
 _UPDATES: dict[tuple[type, str, tuple[str, ...]], tuple[str, list]] = {}

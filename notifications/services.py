@@ -51,9 +51,11 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.template import Context, Engine, TemplateDoesNotExist, engines
 from django.utils import timezone, translation
+
+from config.compiled import insert_rows
 
 from .errors import NotRecipientError
 from .models import Channel, Notification
@@ -239,13 +241,7 @@ def notify(
     """
     spec = NoticeSpec(recipient=recipient, dedup_key=dedup_key, context=context, email=email, language=language)
     rows = _rows_for(kind=kind, spec=spec, channels=channels, link=link)
-    ids = {channel: pk for pk, channel in _insert_new_keys(rows)}  # one row per channel
-    created = []
-    for row in rows:
-        if row.channel in ids:
-            row.pk = ids[row.channel]
-            row._state.adding, row._state.db = False, router.db_for_write(Notification)
-            created.append(row)
+    created = insert_rows(rows, skip_conflicts_on="dedup_key")
     _enqueue_on_commit([n.id for n in created if n.channel == Channel.EMAIL])
     return created
 
@@ -269,39 +265,13 @@ def notify_many(
     created = 0
     email_ids: list[int] = []
     for start in range(0, len(rows), 1000):
-        inserted = _insert_new_keys(rows[start : start + 1000])
+        # One INSERT … ON CONFLICT DO NOTHING: keys seen before, or written by a concurrent
+        # transaction meanwhile, are skipped by the database, and the new rows' ids come back.
+        inserted = insert_rows(rows[start : start + 1000], skip_conflicts_on="dedup_key")
         created += len(inserted)
-        email_ids += [pk for pk, channel in inserted if channel == Channel.EMAIL]
+        email_ids += [row.pk for row in inserted if row.channel == Channel.EMAIL]
     _enqueue_on_commit(email_ids)
     return created
-
-
-_INSERTED_FIELDS = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-
-
-def _insert_new_keys(rows: list[Notification]) -> list[tuple[int, str]]:
-    """Insert the rows whose `dedup_key` is new, in one statement; (id, channel) of each inserted.
-
-    `INSERT … ON CONFLICT (dedup_key) DO NOTHING RETURNING`: a key seen before, or inserted by a
-    concurrent transaction meanwhile, is skipped by the database itself. Django's
-    `bulk_create(ignore_conflicts=True)` returns no ids, which cost a read before and one after.
-    """
-    if not rows:
-        return []
-    connection = connections[router.db_for_write(Notification)]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _INSERTED_FIELDS)
-    one_row = "(" + ", ".join(["%s"] * len(_INSERTED_FIELDS)) + ")"
-    params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for row in rows for f in _INSERTED_FIELDS]
-    # Only quoted names from the model and placeholders are put into the text; values are bound.
-    table, key, channel = Notification._meta.db_table, "dedup_key", "channel"
-    sql = (
-        f"INSERT INTO {quote(table)} ({columns}) VALUES {', '.join([one_row] * len(rows))} "  # noqa: S608  # nosec B608
-        f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(Notification._meta.pk.column)}, {quote(channel)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 # --- the notification centre -----------------------------------------------------------------

@@ -159,16 +159,15 @@ def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     that one row, cheapest first: the OR of every rule in one statement cost a dozen
     milliseconds of planning and ORM work per request at the deadline (bench_deadline_rush).
     """
-    qs = Solution.objects.filter(pk=pk)
     signed_in = user is not None and user.is_authenticated
     if signed_in and isinstance(pk, int):
-        solution = (_SOLUTION_WITH_ROLE_RELATED if related else _SOLUTION_WITH_ROLE).first(user.pk, pk)
-    elif signed_in:
         # The viewer's team role comes with the row: visibility and the permission checks of
         # this request then need no query of their own.
-        qs = qs.annotate(viewer_member_role=_viewer_role(user.pk))
-        solution = (solution_list_with_related(qs) if related else qs).first()
-    else:
+        solution = (_SOLUTION_WITH_ROLE_RELATED if related else _SOLUTION_WITH_ROLE).first(user.pk, pk)
+    else:  # anonymous, or a key that is not an int: through the ORM
+        qs = Solution.objects.filter(pk=pk)
+        if signed_in:
+            qs = qs.annotate(viewer_member_role=_viewer_role(user.pk))
         solution = (solution_list_with_related(qs) if related else qs).first()
     if solution is not None and signed_in:
         permissions.remember_member_role(solution, user, solution.viewer_member_role)
@@ -337,10 +336,10 @@ _STATUS_AND_FIRST_LIMIT = CompiledRead(
 def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int) -> int:
     """The byte limit of the round a solution currently submits to (for the early size check)."""
     # The first round's limit comes with the row: one statement for the usual case.
-    rows = _STATUS_AND_FIRST_LIMIT.all(solution_id) if isinstance(solution_id, int) else []
-    if not rows:
+    row = _STATUS_AND_FIRST_LIMIT.first(solution_id) if isinstance(solution_id, int) else None
+    if row is None:
         return default
-    status, limit = rows[0]
+    status, limit = row
     if status in (SolutionStatus.QUALIFIED, SolutionStatus.ADVANCED):
         entry = (
             RoundEntry.objects.filter(solution_id=solution_id, status="active")

@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
-from config.compiled import CompiledRead, insert_row, update_row
+from config.compiled import CompiledRead, insert_row, insert_rows, update_row
 from contest.models import Round, User
 from submissions.models import Solution, TeamMembership
 from tests.factories.contest import ContestFactory, RoundFactory, UserFactory
@@ -229,3 +229,20 @@ def test_update_row_writes_the_named_fields_and_their_auto_now_columns_only():
     assert stored.updated_at > stamped
     ghost = Solution(pk=solution.pk + 10_000, title="x")
     assert update_row(ghost, ["title"]) == 0
+
+
+def test_insert_rows_skipping_conflicts_returns_only_the_rows_written_with_their_keys():
+    from notifications.models import Notification
+
+    def notice(key):
+        return Notification(kind="k", channel="in_app", subject="s", body="b", dedup_key=key)
+
+    insert_row(notice("seen"))
+    batch = [notice("seen"), notice("new"), notice("new")]  # a known key, and a key twice
+
+    written = insert_rows(batch, skip_conflicts_on="dedup_key")
+
+    assert written == [batch[1]]
+    assert not batch[1]._state.adding and batch[2].pk is None and batch[0].pk is None
+    assert Notification.objects.get(dedup_key="new").pk == batch[1].pk
+    assert Notification.objects.filter(dedup_key__in=["seen", "new"]).count() == 2

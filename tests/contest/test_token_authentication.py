@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from contest.api.authentication import _USER_BY_TOKEN
 from tests.factories.contest import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
@@ -30,6 +31,7 @@ def test_a_valid_token_signs_its_user_in_with_one_statement():
     response, queries = _get(token.key)
 
     assert response.status_code == 200
+    assert _USER_BY_TOKEN.is_compiled
     user_reads = [q["sql"] for q in queries if '"authtoken_token"' in q["sql"]]
     assert len(user_reads) == 1 and '"contest_user"."id"' in user_reads[0]
 

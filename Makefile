@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: venv install install-dev demo serve test test-fast lint migrations-check messages bench worker beat
+.PHONY: venv install install-dev compile-messages demo serve test test-fast lint migrations-check messages bench worker beat
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,16 +18,18 @@ install: venv
 install-dev: venv
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 
-demo: install
-	$(BIN)/python manage.py migrate --noinput
+# GNU gettext where installed, else the catalogues' own compiler: neither command needs gettext.
+compile-messages: venv
 	@if command -v msgfmt >/dev/null 2>&1; then $(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null; \
-	else echo "warning: GNU gettext (msgfmt) not found; compiling translations with locale/pofile.py"; \
+	else echo "note: GNU gettext (msgfmt) not found; compiling translations with locale/pofile.py"; \
 	$(BIN)/python locale/pofile.py; fi
+
+demo: install compile-messages
+	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install-dev
-	$(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null
+test: install-dev compile-messages
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	# Fast tests on both cores, then the tests with real workers, browsers and faults one at a time.

@@ -38,6 +38,33 @@ class StateConflictError(ApplicationError):
     default_detail = _("The object is not in a state that allows this action.")
 
 
+MAX_ID = 2**63 - 1  # the largest key a 64-bit integer column holds
+ID_INVALID = _("An id is a whole number from 1 to %(max)s.")
+
+
+def parse_id(value: str | None) -> int | None:
+    """An id from a query string: ASCII digits from 1 to MAX_ID, else None.
+
+    `str.isdigit()` also accepts superscripts ('²') that `int()` refuses, and a number past 64
+    bits overflows the database driver; both are bad input, never a 500.
+    """
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def query_id(request, name: str) -> int | None:
+    """The id in query parameter `name`: None when absent, a 400 `validation_error` when malformed."""
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    number = parse_id(value)
+    if number is None:
+        raise exceptions.ValidationError({name: [ID_INVALID % {"max": MAX_ID}]})
+    return number
+
+
 class CappedPageNumberPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from config.api import ApplicationError
+from config.api import ApplicationError, parse_id
 from contest import clock
 from contest.forms import add_service_error
 from contest.views import contest_for_user
@@ -116,8 +116,8 @@ def objection_create(request, publication_pk):
     at = clock.now()
     window_open = publication.publicity_starts_at <= at <= publication.publicity_ends_at
     initial = {}
-    if request.GET.get("solution", "").isdigit():
-        initial["solution"] = int(request.GET["solution"])
+    if (solution_id := parse_id(request.GET.get("solution"))) is not None:
+        initial["solution"] = solution_id
     form = ObjectionForm(request.POST or None, request.FILES or None, rows=rows, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import CappedPageNumberPagination, NotAllowedError
+from config.api import CappedPageNumberPagination, NotAllowedError, parse_id
 from contest.models import Organization, Round, Track, User
 from judging import selectors
 from judging.api import judging_serializers as s
@@ -28,13 +28,6 @@ from judging.services import scoring
 from judging.services.progress import round_progress
 from judging.services.rounds import round_close_judging, round_open_judging
 from submissions.models import Solution, Team
-
-
-def _int_param(value: str | None) -> int | None:
-    """A query-string id, or None when absent or not a plausible id (never a database error)."""
-    if value and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
 
 
 def _round(round_id: int) -> Round:
@@ -271,7 +264,7 @@ class _OrganizerRoundList(generics.ListAPIView):
 
     def _filtered(self, qs):
         for param in ("judge", "solution"):
-            value = _int_param(self.request.query_params.get(param))
+            value = parse_id(self.request.query_params.get(param))
             if value is not None:
                 qs = qs.filter(**{f"{param}_id": value})
         return qs
@@ -492,7 +485,7 @@ class MyAssignmentListApi(_Base):
         operation_id="judging_my_assignments_list",
     )
     def get(self, request):
-        round_id = _int_param(request.query_params.get("round"))
+        round_id = parse_id(request.query_params.get("round"))
         assignments = list(selectors.assignment_list_for_judge(judge=request.user, round_id=round_id))
         context = _judge_context(assignments)
         return Response(s.JudgeAssignmentOutputSerializer(assignments, many=True, context=context).data)

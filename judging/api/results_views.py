@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.api import query_id
 from contest.models import Contest, Round
 from judging import permissions as perms
 from judging import results_selectors as selectors
@@ -171,8 +172,7 @@ class LeaderboardApi(APIView):
     )
     def get(self, request, round_id):
         round_ = selectors.round_get(round_id=round_id)
-        track = request.query_params.get("track")
-        track_id = int(track) if track and track.isdigit() else None
+        track_id = query_id(request, "track")
         board = selectors.leaderboard_for_public(round_=round_, track_id=track_id)
         return Response(LeaderboardOutputSerializer(board).data)
 
@@ -224,10 +224,8 @@ class ObjectionListApi(APIView):
         summary="Objections (organizers: all of the contest; others: their own)",
     )
     def get(self, request):
-        contest = None
-        contest_id = request.query_params.get("contest")
-        if contest_id and contest_id.isdigit():
-            contest = Contest.objects.filter(pk=int(contest_id)).first()
+        contest_id = query_id(request, "contest")
+        contest = None if contest_id is None else Contest.objects.filter(pk=contest_id).first()
         qs = selectors.objection_list_for_user(user=request.user, contest=contest)
         return Response(ObjectionOutputSerializer(qs, many=True).data)
 

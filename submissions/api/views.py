@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import CappedPageNumberPagination
+from config.api import CappedPageNumberPagination, query_id
 from contest.models import Contest, User
 from submissions import selectors, services
 from submissions.enums import SolutionStatus
@@ -97,12 +97,8 @@ def _parse(serializer_class, data, **kwargs):
 
 
 def _contest_filter(request):
-    value = request.query_params.get("contest")
-    if not value:
-        return None
-    if not value.isdigit():
-        raise serializers.ValidationError({"contest": [_("A contest id is a number.")]})
-    return get_object_or_404(Contest, pk=int(value))
+    contest_id = query_id(request, "contest")
+    return None if contest_id is None else get_object_or_404(Contest, pk=contest_id)
 
 
 def _paginate(view, request, queryset, serializer_factory):
@@ -291,11 +287,9 @@ class SolutionListCreateApi(APIView):
             if status_filter not in SolutionStatus.values:
                 raise serializers.ValidationError({"status": [_("Unknown status.")]})
             qs = qs.filter(status=status_filter)
-        scenario_filter = request.query_params.get("scenario")
-        if scenario_filter:
-            if not scenario_filter.isdigit():
-                raise serializers.ValidationError({"scenario": [_("A scenario id is a number.")]})
-            qs = qs.filter(scenario_id=int(scenario_filter))
+        scenario_id = query_id(request, "scenario")
+        if scenario_id is not None:
+            qs = qs.filter(scenario_id=scenario_id)
         qs = selectors.solution_list_with_related(qs)
         paginator = CappedPageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)

@@ -296,7 +296,7 @@ def catalogue(world):
         ({"reward_max": "2500000"}, {"ocr", "withdrawn"}),
         ({"reward_min": "2000000", "reward_max": "2900000"}, {"factory", "withdrawn"}),
         ({"contest": "CONTEST"}, {"finance", "ocr", "factory", "withdrawn"}),
-        ({"contest": "0"}, set()),
+        ({"contest": "999999"}, set()),
     ],
 )
 def test_scenario_filters_and_search(world, catalogue, params, expected):

@@ -17,6 +17,7 @@ from contest import ratelimit
 from contest.email_verification import email_verify as verify_service
 from contest.email_verification import read_token, request_address
 from contest.forms import VerifiedPasswordResetForm
+from contest.models import User
 
 
 def _safe_next(request) -> str:
@@ -38,7 +39,9 @@ def email_verify(request, token):
         status = exc.status_code
         return render(request, "registration/email_verify.html", {"error": str(exc.detail)}, status=status)
     if request.method == "GET":
-        return render(request, "registration/email_verify.html", {"email": data["e"]})
+        # Name the account: a link someone else's sign-up sent must not be confirmed by mistake.
+        account = User.objects.filter(pk=data["u"]).values_list("username", flat=True).first() or ""
+        return render(request, "registration/email_verify.html", {"email": data["e"], "username": account})
     messages.success(request, _("Your e-mail address %(email)s is confirmed.") % {"email": user.email})
     if request.user.is_authenticated and request.user.pk == user.pk:
         return redirect(next_url or "profile")

@@ -92,6 +92,7 @@ def make_users(n: int) -> list[User]:
             User(
                 username=f"{PREFIX}-{i}",
                 email=f"{PREFIX}-{i}@example.com",
+                verified_email=f"{PREFIX}-{i}@example.com",  # proven: e-mailed notices go out
                 full_name=f"用户{i}",
                 preferred_language="en" if i % 3 == 0 else "zh-hans",
             )

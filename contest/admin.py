@@ -20,8 +20,10 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["organization"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Jiebang"), {"fields": ("full_name", "phone", "organization", "preferred_language")}),
+        (_("Jiebang"), {"fields": ("full_name", "phone", "organization", "preferred_language", "verified_email")}),
     )
+    # Proven only by its owner's link; a changed e-mail drops it (User.save).
+    readonly_fields = ["verified_email"]
 
 
 @admin.register(Organization)

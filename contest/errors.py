@@ -55,3 +55,13 @@ class DuplicateError(ApplicationError):
 class UnknownFieldError(ApplicationError):
     code = "unknown_field"
     default_detail = _("This field cannot be changed here.")
+
+
+class EmailLinkInvalidError(ApplicationError):
+    code = "email_link_invalid"
+    default_detail = _("This confirmation link is invalid, expired or already used.")
+
+
+class EmailTakenError(StateConflictError):
+    code = "email_taken"
+    default_detail = _("Another account has already confirmed this e-mail address.")

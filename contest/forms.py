@@ -2,7 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organization, Scenario, Track, User
@@ -14,7 +14,10 @@ def organization_label(organization: Organization) -> str:
 
 
 class SignUpForm(UserCreationForm):
-    email = forms.EmailField(label=_("E-mail"), help_text=_("Used for invitations, receipts and password reset."))
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("We send a link to confirm it. Invitations, receipts and password reset use it once confirmed."),
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=100)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     organization = forms.ModelChoiceField(
@@ -34,10 +37,9 @@ class SignUpForm(UserCreationForm):
         self.fields["organization"].label_from_instance = organization_label
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists."))
-        return email
+        # No "already registered" error: the page must not tell who has an account
+        # (contest.views.signup mails the owner instead).
+        return self.cleaned_data["email"].strip()
 
 
 class ProfileForm(forms.ModelForm):
@@ -54,10 +56,17 @@ class ProfileForm(forms.ModelForm):
         self.fields["email"].required = True
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists."))
-        return email
+        # A new address takes effect only through its confirmation link (contest.views.profile).
+        return self.cleaned_data["email"].strip()
+
+
+class VerifiedPasswordResetForm(PasswordResetForm):
+    """Reset links go only to proven addresses: an address someone merely typed in at sign-up
+    is not a way into that account."""
+
+    def get_users(self, email):
+        users = User.objects.with_verified_email(email).filter(is_active=True)
+        return (u for u in users if u.has_usable_password())
 
 
 class ScenarioFilterForm(forms.Form):

@@ -2,9 +2,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from .enums import (
@@ -58,6 +60,15 @@ class Organization(BaseModel):
         return org
 
 
+class UserManager(DjangoUserManager):
+    def with_verified_email(self, address: str):
+        """Users whose current address is `address` (any case) and proven."""
+        address = (address or "").strip()
+        if not address:
+            return self.none()
+        return self.filter(email__iexact=address, verified_email__iexact=address)
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -72,9 +83,39 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
+    # The address its owner proved by opening a signed link (contest/email_verification.py).
+    # Only this address counts: invitations, judge look-ups and e-mailed notices match it.
+    verified_email = models.EmailField(_("verified e-mail"), blank=True, editable=False)
+
+    objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                Lower("verified_email"), condition=~Q(verified_email=""), name="user_verified_email_unique"
+            )
+        ]
 
     def __str__(self):
         return self.full_name or self.username
+
+    @property
+    def has_verified_email(self) -> bool:
+        return bool(self.verified_email) and self.verified_email.casefold() == (self.email or "").casefold()
+
+    def save(self, *args, **kwargs):
+        # A changed address is unproven: whatever changed it (profile, admin, shell).
+        if self.verified_email and not self.has_verified_email:
+            self.verified_email = ""
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "verified_email"}
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            # A new password (changed, reset, set by an admin) ends every API token.
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
 
 
 class Contest(BaseModel):

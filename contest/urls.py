@@ -1,7 +1,6 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import account_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,12 +9,11 @@ urlpatterns = [
     path("scenarios/<int:pk>/", views.scenario_detail, name="scenario_detail"),
     # Accounts: Django's auth views with our templates, plus sign-up and profile.
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/done/", views.signup_done, name="signup_done"),
     path("accounts/profile/", views.profile, name="profile"),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(subject_template_name="registration/password_reset_subject.txt"),
-        name="password_reset",
-    ),
+    path("accounts/verify/resend/", account_views.verification_resend, name="email_verification_resend"),
+    path("accounts/verify/<str:token>/", account_views.email_verify, name="email_verify"),
+    path("accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Scenario publishers.
     path("publisher/scenarios/", views.publisher_scenarios, name="publisher_scenarios"),

@@ -6,8 +6,8 @@ Views parse input, read through `contest.selectors` (invisible objects are 404) 
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api import ApplicationError
+from contest import ratelimit
 from contest.audit import audit_record
 from contest.clock import now, round_accepts_submissions
 from contest.context_processors import current_contest
+from contest.email_verification import request_address, send_already_registered, send_verification
 from contest.enums import Role, ScenarioStatus
 from contest.forms import (
     ProfileForm,
@@ -30,7 +32,7 @@ from contest.forms import (
     SignUpForm,
     add_service_error,
 )
-from contest.models import Contest, ContestRole, Scenario
+from contest.models import Contest, ContestRole, Scenario, User
 from contest.permissions import PUBLIC_SCENARIO_STATUSES, is_scenario_publisher
 from contest.roles import is_organizer
 from contest.selectors import contest_list_for_user, round_list_for_user, scenario_list_for_user, track_list_for_user
@@ -163,44 +165,80 @@ def scenario_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """Create an account whose address still has to be proven, and mail the link.
+
+    A new address and one another account already proved get the same answer (the page that
+    says to check the mail); in the second case no account is made and the owner is told
+    instead. So the answer never says who has an account."""
     if request.user.is_authenticated:
         return redirect("profile")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-            audit_record(actor=user, action="user.register", obj=user, after={"username": user.username})
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account has been created."))
+        if not ratelimit.allow("signup_client", ratelimit.client_of(request)):
+            form.add_error(None, _("Too many attempts from your network. Try again later."))
+            return render(request, "registration/signup.html", {"form": form}, status=429)
+        email = form.cleaned_data["email"]
         target = request.POST.get("next") or ""
         safe = url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
-        response = redirect(target if target and safe else "home")
-        _set_language_cookie(response, user.preferred_language)
+        owner = User.objects.with_verified_email(email).first()
+        if owner is not None:
+            make_password(form.cleaned_data["password1"])  # as much work as creating the account
+            send_already_registered(owner=owner, email=email)
+        else:
+            with transaction.atomic():
+                user = form.save()
+                audit_record(actor=user, action="user.register", obj=user, after={"username": user.username})
+            send_verification(user=user, email=email, next_url=target if target and safe else "")
+        response = redirect("signup_done")
+        _set_language_cookie(response, form.cleaned_data["preferred_language"])
         return response
     return render(request, "registration/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "registration/signup_done.html")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
+    current_email = request.user.email or ""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["email"]
+        # A new address waits for its link (contest.email_verification); the proven one stays.
+        moving = new_email.casefold() != current_email.casefold()
+        changed = [f for f in form.changed_data if not (moving and f == "email")]
         with transaction.atomic():
-            before = {f: str(form.initial.get(f, "")) for f in form.changed_data}
+            before = {f: str(form.initial.get(f, "")) for f in changed}
+            if moving:
+                form.instance.email = current_email
             user = form.save()
             audit_record(
                 actor=user,
                 action="user.update_profile",
                 obj=user,
                 before=before,
-                after={f: str(form.cleaned_data[f]) for f in form.changed_data},
+                after={f: str(form.cleaned_data[f]) for f in changed},
             )
         messages.success(request, _("Your profile has been saved."))
+        if moving:
+            if ratelimit.allow("verification_resend", user.pk):
+                request_address(user=user, email=new_email)
+                messages.info(
+                    request,
+                    _("We have sent a link to %(new)s. Your address stays %(current)s until you open it.")
+                    % {"new": new_email, "current": current_email or "—"},
+                )
+            else:
+                messages.error(request, _("Too many confirmation e-mails. Try again later."))
         response = redirect("profile")
         _set_language_cookie(response, user.preferred_language)
         return response
+    if request.method == "POST":
+        request.user.email = current_email  # the invalid form wrote into the instance
     return render(request, "registration/profile.html", {"form": form})
 
 

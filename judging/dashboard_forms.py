@@ -69,7 +69,7 @@ class PoolAddForm(OpForm):
         help_text=_("A judge of this contest who is not in the pool yet."),
     )
     account = forms.CharField(
-        label=_("Or another user's username or e-mail"),
+        label=_("Or another user's username or confirmed e-mail"),
         max_length=254,
         required=False,
         help_text=_("The user becomes a judge of this contest."),
@@ -107,7 +107,11 @@ class PoolAddForm(OpForm):
         elif account:
             user = (
                 User.objects.filter(is_active=True)
-                .filter(models.Q(username__iexact=account) | models.Q(email__iexact=account))
+                # An address names a person only once its owner proved it.
+                .filter(
+                    models.Q(username__iexact=account)
+                    | models.Q(pk__in=User.objects.with_verified_email(account).values("pk"))
+                )
                 .order_by("id")
                 .first()
             )

@@ -196,7 +196,8 @@ def _rows_for(*, kind: str, spec: NoticeSpec, channels: Iterable[str], link: str
     language = _language(spec.language or getattr(recipient, "preferred_language", None))
     link = spec.link or link
     subject, body = render_notice(kind=kind, language=language, context=spec.context, link=link)
-    address = spec.email or (getattr(recipient, "email", "") or "")
+    # A user's own address is mailed only once proven (an explicit `email` is the addressee).
+    address = spec.email or (recipient.email if getattr(recipient, "has_verified_email", False) else "")
     now = timezone.now()
     rows = []
     for channel in channels:

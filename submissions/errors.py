@@ -78,6 +78,11 @@ class InvitationNotYoursError(NotAllowedError):
     default_detail = _("This invitation was sent to a different e-mail address.")
 
 
+class EmailNotVerifiedError(NotAllowedError):
+    code = "email_not_verified"
+    default_detail = _("Confirm your e-mail address first: open the link we sent to it (see your profile).")
+
+
 class CannotRemoveCaptainError(StateConflictError):
     code = "cannot_remove_captain"
     default_detail = _("The captain cannot be removed; hand the captaincy to another member first.")

@@ -31,7 +31,7 @@ from judging.models import ConflictOfInterest, JudgeAssignment
 from judging.selectors import solution_ids_visible_to_judge
 
 from . import permissions
-from .enums import SolutionStatus
+from .enums import InvitationStatus, SolutionStatus
 from .models import (
     EligibilityDecision,
     Invitation,
@@ -275,6 +275,19 @@ def member_list_for_team(team: Team) -> QuerySet:
 
 def invitation_list_for_team(team: Team) -> QuerySet:
     return Invitation.objects.filter(team=team).select_related("invited_by").order_by("id")
+
+
+def invitation_list_for_invitee(user) -> QuerySet:
+    """Pending, unexpired invitations to the user's proven address (none before it is proven)."""
+    if not user.is_authenticated or not user.has_verified_email:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            email__iexact=user.verified_email, status=InvitationStatus.PENDING, expires_at__gt=clock.now()
+        )
+        .select_related("team", "team__contest", "team__lead_unit")
+        .order_by("id")
+    )
 
 
 def user_team_in_contest(user, contest: Contest) -> Team | None:

@@ -49,6 +49,7 @@ from .errors import (
     ConfirmationRequiredError,
     ContestNotOpenError,
     DeadlinePassedError,
+    EmailNotVerifiedError,
     EntryCapReachedError,
     FileTooLargeError,
     InvalidCoUnitError,
@@ -371,7 +372,7 @@ def invitation_create(*, actor: User, team: Team, email: str) -> Invitation:
         raise CaptainOnlyError()
     email = (email or "").strip()
     with transaction.atomic():
-        if TeamMembership.objects.filter(team=team, user__email__iexact=email).exists():
+        if TeamMembership.objects.filter(team=team, user__in=User.objects.with_verified_email(email)).exists():
             raise AlreadyMemberError()
         if TeamMembership.objects.filter(team=team).count() >= team.contest.max_team_size:
             raise TeamFullError(extra={"limit": team.contest.max_team_size})
@@ -384,7 +385,7 @@ def invitation_create(*, actor: User, team: Team, email: str) -> Invitation:
             invited_by=actor,
         )
         audit_record(actor=actor, action="invitation.create", obj=invitation, after={"team": team.pk, "email": email})
-        recipient = User.objects.filter(email__iexact=email, is_active=True).order_by("id").first()
+        recipient = User.objects.with_verified_email(email).filter(is_active=True).order_by("id").first()
         notify(
             kind="team_invitation",
             recipient=recipient,
@@ -421,8 +422,11 @@ def _check_invitation(invitation: Invitation, *, actor: User, at: dt.datetime) -
         raise InvitationUsedError()
     if invitation.status == InvitationStatus.REVOKED:
         raise InvitationRevokedError()
+    # Only a proven address is the invitee's: whoever registers an address next is not.
     if (actor.email or "").strip().casefold() != invitation.email.strip().casefold():
         raise InvitationNotYoursError()
+    if not actor.has_verified_email:
+        raise EmailNotVerifiedError()
     if invitation.expires_at <= at:
         raise InvitationExpiredError()
 

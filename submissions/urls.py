@@ -11,6 +11,7 @@ urlpatterns = [
     path("team/<int:pk>/invitations/<int:invitation_pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("team/<int:pk>/members/<int:user_pk>/remove/", views.member_remove, name="member_remove"),
     path("team/<int:pk>/members/<int:user_pk>/make-captain/", views.captain_transfer, name="captain_transfer"),
+    path("invitations/mine/<int:pk>/", views.invitation_for_me, name="invitation_for_me"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("scenarios/<int:scenario_pk>/take-up/", views.solution_start, name="solution_start"),
     path("solutions/<int:pk>/", views.solution_detail, name="solution_detail"),

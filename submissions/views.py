@@ -38,6 +38,7 @@ from .models import Invitation, TeamMembership
 from .permissions import can_view_solution_history, is_team_captain, is_team_member
 from .selectors import (
     eligibility_list_for_solution,
+    invitation_list_for_invitee,
     invitation_list_for_team,
     member_list_for_team,
     qualification_round,
@@ -74,11 +75,7 @@ def team_home(request):
         .select_related("team", "team__contest", "team__lead_unit")
         .order_by("-contest_id")
     )
-    invitations = []
-    if request.user.email:
-        invitations = Invitation.objects.filter(
-            email__iexact=request.user.email, status=InvitationStatus.PENDING, expires_at__gt=clock.now()
-        ).select_related("team", "team__contest")
+    invitations = invitation_list_for_invitee(request.user)
     joined = {m.contest_id for m in memberships}
     open_contests = [
         c for c in contest_list_for_user(user=request.user).filter(status=ContestStatus.PUBLISHED) if c.pk not in joined
@@ -86,7 +83,12 @@ def team_home(request):
     return render(
         request,
         "submissions/team_home.html",
-        {"memberships": memberships, "invitations": invitations, "open_contests": open_contests},
+        {
+            "memberships": memberships,
+            "invitations": invitations,
+            "open_contests": open_contests,
+            "email_unverified": not request.user.has_verified_email,
+        },
     )
 
 
@@ -264,7 +266,19 @@ def captain_transfer(request, pk, user_pk):
 def invitation_accept(request, token):
     """The link in the invitation e-mail. Shows which team invites; joining needs a POST."""
     invitation = Invitation.objects.select_related("team", "team__contest", "team__lead_unit").filter(token=token)
-    invitation = invitation.first()
+    return _invitation_page(request, invitation.first(), token=token)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_for_me(request, pk):
+    """An invitation listed on the team page, reached by its id: the page never shows a token.
+    Only invitations to the user's proven address are found."""
+    invitation = get_object_or_404(invitation_list_for_invitee(request.user), pk=pk)
+    return _invitation_page(request, invitation, token=invitation.token)
+
+
+def _invitation_page(request, invitation, *, token):
     error = None
     if request.method == "POST":
         try:

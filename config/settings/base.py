@@ -15,6 +15,8 @@ SECRET_KEY = env("SECRET_KEY", default="dev-insecure-change-me")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Addresses or networks of the reverse proxies whose X-Forwarded-For is believed (config/proxies.py).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.proxies.TrustedProxyMiddleware",  # first: everything after it sees the client's address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -203,6 +206,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"export": "30/hour", "login": "10/minute"},
+    # REMOTE_ADDR already holds the client's address (config.proxies.TrustedProxyMiddleware):
+    # DRF must not read X-Forwarded-For itself, which any client can write.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -234,9 +240,24 @@ SPECTACULAR_SETTINGS = {
 # --- Login throttling (django-axes) ---------------------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 0.25  # hours
-# Lock an account after repeated failures from anywhere, and an address that guesses many accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock a username at one client address: failures elsewhere (a guesser, or every user behind a
+# shared proxy) never lock the owner out. The address is the one config/proxies.py resolves.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip"
 AXES_RESET_ON_SUCCESS = True
+
+# --- Accounts ------------------------------------------------------------------------------
+# Seconds an e-mail confirmation link stays valid (contest/email_verification.py).
+EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=3 * 24 * 3600)
+# Hours an API token lives after it was issued (contest/api/authentication.py).
+AUTH_TOKEN_TTL_HOURS = env.float("AUTH_TOKEN_TTL_HOURS", default=24)
+# (attempts, seconds) per scope (contest/ratelimit.py).
+ACCOUNT_RATE_LIMITS = {
+    "password_reset_address": (3, 3600),
+    "password_reset_client": (20, 3600),
+    "signup_client": (20, 3600),
+    "verification_resend": (5, 3600),
+}
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bo
 if CELERY_BROKER_URL.startswith("memory://"):
     raise ImproperlyConfigured("REDIS_URL (or CELERY_BROKER_URL) must be set in production.")
 
+# No default: the host names this site answers to are the deployment's to name.
+ALLOWED_HOSTS = [h for h in env.list("ALLOWED_HOSTS", default=[]) if h.strip()]
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host names in production.")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

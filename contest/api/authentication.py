@@ -1,6 +1,14 @@
 """`Authorization: Token <key>`, as DRF's TokenAuthentication, with the user read by one compiled
-statement (config/compiled.py): every API request of the deadline rush starts here."""
+statement (config/compiled.py): every API request of the deadline rush starts here.
 
+A token lives `AUTH_TOKEN_TTL_HOURS` from its creation; its creation time is read in the same
+statement. Revoking (`DELETE /api/v1/auth/token/`) and any new password delete it."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
@@ -8,7 +16,13 @@ from rest_framework.authtoken.models import Token
 from config.compiled import CompiledRead
 from contest.models import User
 
-_USER_BY_TOKEN = CompiledRead(lambda key: User.objects.filter(auth_token__key=key)[:1])
+_USER_BY_TOKEN = CompiledRead(
+    lambda key: User.objects.filter(auth_token__key=key).annotate(token_created=F("auth_token__created"))[:1]
+)
+
+
+def token_expired(created: dt.datetime, *, at: dt.datetime | None = None) -> bool:
+    return created + dt.timedelta(hours=settings.AUTH_TOKEN_TTL_HOURS) <= (at or timezone.now())
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -16,8 +30,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user = _USER_BY_TOKEN.first(key)
         if user is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if token_expired(user.token_created):
+            raise exceptions.AuthenticationFailed(_("Token has expired. Ask for a new one."))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token = Token(key=key, user=user)
-        token._state.adding = False  # the stored row, without its creation time
+        token = Token(key=key, user=user, created=user.token_created)
+        token._state.adding = False  # the stored row
         return user, token

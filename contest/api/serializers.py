@@ -237,3 +237,8 @@ class RoundInputSerializer(serializers.ModelSerializer):
         model = Round
         fields = ["contest", *ROUND_EDITABLE_FIELDS]
         validators = []
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()

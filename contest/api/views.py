@@ -4,13 +4,16 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from contest import selectors, services
 from contest.models import Contest, Round, Scenario, Track
+from contest.tokens import token_expires_at, token_issue, token_revoke
 
 from .cache import public_page_cache
 from .filters import ContestScopedFilter, ScenarioFilter
@@ -22,6 +25,7 @@ from .serializers import (
     RoundOutputSerializer,
     ScenarioInputSerializer,
     ScenarioOutputSerializer,
+    TokenOutputSerializer,
     TrackInputSerializer,
     TrackOutputSerializer,
 )
@@ -34,11 +38,40 @@ ERRORS = {
 }
 
 
+@extend_schema_view(
+    post=extend_schema(
+        summary="Exchange a username and password for an API token",
+        request=AuthTokenSerializer,
+        responses={200: TokenOutputSerializer, **ERRORS},
+    ),
+    delete=extend_schema(
+        summary="Revoke your API token",
+        request=None,
+        responses={204: OpenApiResponse(description="Revoked (or there was none)."), **ERRORS},
+    ),
+)
 class TokenObtainApi(ObtainAuthToken):
-    """Exchange a username and password for an API token (`Authorization: Token <key>`)."""
+    """`POST`: exchange a username and password for an API token (`Authorization: Token <key>`),
+    valid for `AUTH_TOKEN_TTL_HOURS`. `DELETE`: revoke your own token."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "DELETE" else []
+
+    def get_throttles(self):
+        return [] if self.request.method == "DELETE" else super().get_throttles()
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = token_issue(user=serializer.validated_data["user"])
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+    def delete(self, request, *args, **kwargs):
+        token_revoke(actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class _ReadWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -226,6 +226,7 @@ def load_users(ctx: DemoContext) -> None:
             {
                 "full_name": full_name,
                 "email": f"{username}@example.com",
+                "verified_email": f"{username}@example.com",  # demo addresses count as proven
                 "organization": ctx.orgs[org_key] if org_key else None,
                 "is_active": True,
                 **flags,

@@ -55,6 +55,7 @@ def pdf_file(name="方案书.pdf"):
 # key: operation id, or "operation id#variant" for a second target of the same operation.
 CASES = {
     "v1_auth_token_create": {"body": lambda w: {"username": w.users["captain_a"].username, "password": PASSWORD}},
+    "v1_auth_token_destroy": {},
     "v1_contests_list": {},
     "v1_contests_create": {"body": lambda w: {"name": "新大赛", "slug": "new-contest"}},
     "v1_contests_retrieve": {"params": lambda w: {"id": w.contest.pk}},
@@ -287,6 +288,7 @@ POLICY: dict[str, dict[str, object]] = {
     "judging_round_reviews_list": row(403, organizer=OK),
     "judging_round_rubrics_list": row(403, judge_assigned=OK, judge_unassigned=OK, judge_conflicted=OK, organizer=OK),
     "v1_auth_token_create": row(OK),
+    "v1_auth_token_destroy": row(OK, anonymous=403),  # one's own token only
     "v1_awards_certificate.pdf_retrieve": row(404, anonymous=403, captain_a=OK, member_a=OK, organizer=OK),
     "v1_certificates_retrieve": row(OK),
     "v1_contests_awards_confirm_create": row(403, organizer=409),

@@ -19,6 +19,7 @@ def _prod_env(**extra):
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/jiebang",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        ALLOWED_HOSTS="jiebang.example.com",
     )
     env.update(extra)
     return env
@@ -46,6 +47,20 @@ def test_production_settings_use_secure_cookies():
         [sys.executable, "-c", code], cwd=ROOT, env=_prod_env(), capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split() == ["True", "True", "True", "True"], result.stderr
+
+
+@pytest.mark.parametrize("value", [None, "", " , "])
+def test_production_settings_refuse_to_start_without_allowed_hosts(value):
+    env = _prod_env()
+    env.pop("ALLOWED_HOSTS")
+    if value is not None:
+        env["ALLOWED_HOSTS"] = value
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.ALLOWED_HOSTS)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "ALLOWED_HOSTS" in result.stderr, result.stdout + result.stderr
+    env["ALLOWED_HOSTS"] = "jiebang.example.com"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "['jiebang.example.com']", result.stderr
 
 
 @pytest.mark.parametrize("url", ["/health/", "/api/v1/", "/api/schema/", "/admin/login/", "/no-such-page/"])

@@ -135,7 +135,9 @@ def test_invitation_reused(team, captain):
     with pytest.raises(InvitationUsedError):
         services.invitation_accept(actor=invitee, token=invitation.token)
     with pytest.raises(InvitationUsedError):
-        services.invitation_accept(actor=UserFactory(email=invitee.email.upper()), token=invitation.token)
+        services.invitation_accept(
+            actor=UserFactory(email=invitee.email.upper(), verified_email=""), token=invitation.token
+        )
 
 
 def test_invitation_foreign(team, captain):

@@ -81,6 +81,7 @@ def pages(world, solution):
         reverse("certificate_verify") + "?code=NOPE",
         reverse("login"),
         reverse("signup"),
+        reverse("signup_done"),
         reverse("password_reset"),
     ]
     captain = [

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -10,7 +12,7 @@ from tests.factories.contest import OrganizationFactory, UserFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
 
-def test_sign_up_logs_in_and_keeps_preferred_language(client):
+def test_sign_up_mails_a_confirmation_link_and_keeps_preferred_language(client):
     org = OrganizationFactory()
     response = client.post(
         reverse("signup"),
@@ -24,20 +26,27 @@ def test_sign_up_logs_in_and_keeps_preferred_language(client):
             "password2": "a-Strong-pass-2021",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("signup_done")
     user = User.objects.get(username="lisi")
     assert user.organization == org and user.preferred_language == "en"
+    assert not user.has_verified_email
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    (message,) = mail.outbox
+    assert message.to == ["lisi@example.com"] and "Confirm" in message.subject  # in the chosen language
+    # Not signed in yet (the answer must be the same for an address that has an account)...
+    assert client.get(reverse("profile")).status_code == 302
+    # ...but the password works, before and after the address is confirmed.
+    response = client.post(reverse("login"), {"username": "lisi", "password": "a-Strong-pass-2021"})
+    assert response.status_code == 302
     assert client.get(reverse("profile")).status_code == 200
 
 
 def test_sign_up_errors_next_to_fields_in_chinese(client):
-    UserFactory(email="taken@example.com")
     response = client.post(
         reverse("signup"),
         {
             "username": "",
-            "email": "taken@example.com",
+            "email": "not-an-address",
             "password1": "x",
             "password2": "y",
             "preferred_language": "zh-hans",
@@ -47,7 +56,7 @@ def test_sign_up_errors_next_to_fields_in_chinese(client):
     assert response.status_code == 200
     assert 'id="id_username_error"' in body and 'id="id_email_error"' in body
     assert 'aria-invalid="true"' in body
-    assert "此项为必填项" in body and "该电子邮箱已注册账号" in body
+    assert "此项为必填项" in body and "该电子邮箱已注册账号" not in body
 
 
 def test_form_errors_follow_the_chosen_language(client):
@@ -162,8 +171,12 @@ def test_notice_links_lead_to_pages(client, link, expected):
     assert client.get(reverse("notification_detail", args=[notice.pk])).context["link"] == expected
 
 
-@pytest.mark.parametrize("target, expected", [("/team/", "/team/"), ("https://evil.example.com/", "/")])
-def test_sign_up_redirects_only_to_this_site(client, target, expected):
+@pytest.mark.parametrize(
+    "target, expected",
+    [("/team/", "/accounts/login/?next=%2Fteam%2F"), ("https://evil.example.com/", "/accounts/login/")],
+)
+def test_sign_up_leads_back_only_to_this_site(client, target, expected):
+    """The confirmation link carries the sign-up's `next` when it is on this site."""
     data = {
         "username": "zhao",
         "email": "zhao@example.com",
@@ -174,4 +187,9 @@ def test_sign_up_redirects_only_to_this_site(client, target, expected):
         "next": target,
     }
     response = client.post(reverse("signup"), data)
+    assert response.status_code == 302 and response["Location"] == reverse("signup_done")
+    link = next(word for word in mail.outbox[0].body.split() if "/accounts/verify/" in word)
+    assert "evil" not in link
+    parts = urlsplit(link)
+    response = client.post(f"{parts.path}?{parts.query}" if parts.query else parts.path)
     assert response.status_code == 302 and response["Location"] == expected

@@ -174,7 +174,10 @@ def test_publication_enqueues_only_batched_send_tasks(
 
     team = scored_round.first.team
     users = User.objects.bulk_create(
-        [User(username=f"member-{i}", email=f"member-{i}@example.com") for i in range(997)]
+        [
+            User(username=f"member-{i}", email=f"member-{i}@example.com", verified_email=f"member-{i}@example.com")
+            for i in range(997)
+        ]
     )
     TeamMembership.objects.bulk_create([TeamMembership(team=team, contest=team.contest, user=u) for u in users])
     sends, creates = [], []

@@ -221,3 +221,21 @@ def test_awards_api_confirm_and_public_list(final, api_client):
     listing = api_client.get(f"/api/v1/contests/{final.contest.pk}/awards/").json()
     assert [a["level"] for a in listing][:5] == ["first", "second", "second", "third", "third"]
     assert listing[0]["matched"] is True
+
+
+@pytest.mark.integration
+def test_certificate_on_object_storage_is_a_short_lived_redirect(final, api_client, object_storage):
+    import httpx
+
+    server, bucket = object_storage
+    with time_machine.travel(final.after):
+        award = awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)[0]
+    api_client.force_authenticate(final.semi[0].team.captain)
+    response = api_client.get(f"/api/v1/awards/{award.pk}/certificate.pdf")
+    assert response.status_code == 302 and response["Cache-Control"] == "private, no-store"
+    fetched = httpx.get(response["Location"])
+    assert fetched.status_code == 200 and fetched.content == certificate_pdf(award=award)
+    assert fetched.headers["content-type"] == "application/pdf"
+    assert server.keys(bucket) == [certificate_file(award=award)]
+    api_client.force_authenticate(UserFactory())
+    assert api_client.get(f"/api/v1/awards/{award.pk}/certificate.pdf").status_code == 404

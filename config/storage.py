@@ -1,4 +1,5 @@
-"""Stored files: the object-storage backend and the one way a download is answered.
+"""Stored files: the one way a download is answered (the object-storage backend itself is
+config/object_storage.py, imported only when configured: boto3 costs ~40 MB and a second).
 
 Solution files, objection evidence and issued certificates are written and read only through
 Django's storage API (`default_storage`): the media folder by default, an S3-compatible object
@@ -10,14 +11,10 @@ store is answered with a redirect to a pre-signed URL valid `FILE_URL_EXPIRE_SEC
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.conf import settings
 from django.core.files.storage import storages
 from django.http import FileResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
-from storages.backends.s3 import S3Storage
-from storages.utils import clean_name
 
 # What a downloaded file may do in a browser that opens it anyway: nothing.
 DOWNLOAD_HEADERS = {
@@ -27,33 +24,10 @@ DOWNLOAD_HEADERS = {
 }
 
 
-class ObjectStorage(S3Storage):
-    """S3Storage whose objects get the type of their generated name, never the type the
-    uploading client declared (an upload claiming text/html is stored as what it really is)."""
-
-    def _get_write_parameters(self, name, content=None):
-        params = self.get_object_parameters(name)
-        params.setdefault("ContentType", mimetypes.guess_type(name)[0] or "application/octet-stream")
-        return params
-
-    def open_stream(self, name: str):
-        """The object's body as a stream read from the store as it is sent (S3File would first
-        copy the whole object into a temporary file)."""
-        key = self._normalize_name(clean_name(name))
-        try:
-            return self.bucket.Object(key).get()["Body"]
-        except self.connection.meta.client.exceptions.NoSuchKey as exc:
-            raise FileNotFoundError(name) from exc
-
-
-def is_object_storage() -> bool:
-    return isinstance(storages["default"], S3Storage)
-
-
 def download_response(name: str, *, filename: str, content_type: str):
     """The answer to an authorised download of the stored file `name`, as an attachment."""
     storage = storages["default"]
-    if isinstance(storage, ObjectStorage):
+    if getattr(storage, "object_storage", False):  # config.object_storage.ObjectStorage
         if settings.FILE_DOWNLOAD_REDIRECT:
             url = storage.url(
                 name,

@@ -48,7 +48,7 @@ def test_storage_url_refused(url):
 
 def test_object_storage_is_private_and_signed():
     setting = default_storage_setting({"bucket_name": "b"}, expire=45)
-    assert setting["BACKEND"] == "config.storage.ObjectStorage"
+    assert setting["BACKEND"] == "config.object_storage.ObjectStorage"
     assert setting["OPTIONS"]["querystring_auth"] is True
     assert setting["OPTIONS"]["querystring_expire"] == 45
     assert setting["OPTIONS"]["default_acl"] is None
@@ -78,7 +78,7 @@ def test_production_stores_in_the_media_folder_by_default():
 
 def test_production_stores_in_the_object_store_by_url_or_by_variables():
     by_url = _prod_storages(FILE_STORAGE_URL="s3://k:s@s3.example.com/files?region=cn-east-1")
-    assert by_url["default"]["BACKEND"] == "config.storage.ObjectStorage"
+    assert by_url["default"]["BACKEND"] == "config.object_storage.ObjectStorage"
     assert by_url["default"]["OPTIONS"]["bucket_name"] == "files"
     assert by_url["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     by_variables = _prod_storages(

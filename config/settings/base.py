@@ -177,7 +177,7 @@ def default_storage_setting(options: dict | None, *, expire: int) -> dict:
     if options is None:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     return {
-        "BACKEND": "config.storage.ObjectStorage",
+        "BACKEND": "config.object_storage.ObjectStorage",
         "OPTIONS": options
         | {
             "signature_version": "s3v4",

@@ -135,3 +135,33 @@ def test_orphan_sweep_on_object_storage(clock, object_storage, submitted, captai
     assert services.orphan_files_sweep() == 1
     assert server.keys(bucket) == kept
     assert services.orphan_files_sweep() == 0
+
+
+def test_refusal_reaches_the_client_when_the_store_cannot_delete(
+    clock, settings, monkeypatch, object_storage, solution, member
+):
+    """The object store becomes unreachable between storing and clean-up: the client still gets
+    the refusal, not the store's error, and what is left is the orphan sweep's."""
+    from config.settings.base import default_storage_setting, object_storage_options
+    from tests.s3server import _free_port
+
+    server, bucket = object_storage
+    clock(DEADLINE.replace(microsecond=0) + dt.timedelta(milliseconds=500))
+    store = files.store_upload
+    stored = []
+    unreachable = object_storage_options(server.storage_url(bucket)) | {
+        "endpoint_url": f"http://127.0.0.1:{_free_port()}"
+    }
+
+    def store_then_lose_the_store(*args, **kwargs):
+        stored.append(store(*args, **kwargs))
+        if len(stored) == len(full_files()):
+            settings.STORAGES = {**settings.STORAGES, "default": default_storage_setting(unreachable, expire=60)}
+            clock(DEADLINE + dt.timedelta(seconds=1))
+        return stored[-1]
+
+    monkeypatch.setattr(files, "store_upload", store_then_lose_the_store)
+    with pytest.raises(DeadlinePassedError):
+        services.solution_version_create(actor=member, solution=solution, title="T", uploads=full_files())
+    assert not SolutionVersion.objects.filter(solution=solution).exists()
+    assert server.keys(bucket) == sorted(stored)  # for the sweep

@@ -242,6 +242,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # meanwhile): the window in which a committed event is not yet covered by the hash chain.
 AUDIT_CHAIN_DELAY_SECONDS = env.float("AUDIT_CHAIN_DELAY_SECONDS", default=1.0)
 
+# Queues by kind of work (ARCHITECTURE.md, Many hosts), so that a long aggregation or a big
+# fan-out never waits in front of a receipt: workers are then started with -Q, every queue
+# served by at least one (notifications, aggregation, audit, and celery for the rest).
+CELERY_QUEUES_BY_KIND = env.bool("CELERY_QUEUES_BY_KIND", default=False)
+if CELERY_QUEUES_BY_KIND:
+    CELERY_TASK_ROUTES = {
+        "notifications.*": {"queue": "notifications"},
+        "judging.aggregate_round": {"queue": "aggregation"},
+        "contest.chain_audit": {"queue": "audit"},
+    }
+
 CELERY_BEAT_SCHEDULE = {
     # * * * * *  (every minute): re-enqueue e-mail notices still unsent after NOTIFICATIONS_RESEND_AFTER_MINUTES.
     "notifications-sweep-unsent": {"task": "notifications.sweep_unsent", "schedule": crontab(minute="*")},

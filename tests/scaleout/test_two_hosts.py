@@ -23,6 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from config.celery import app
 from contest.enums import RoundKind, RoundStatus
+from contest.models import AuditEvent
 from notifications.models import Channel, Notification
 from submissions import services
 from submissions.models import SolutionFile, SubmissionReceipt
@@ -32,7 +33,7 @@ from tests.notifications.integration.conftest import (
     Worker,
     _database_url,
     delivered,
-    queue_length,
+    redis_client,
     redis_url,
     wait_for,
 )
@@ -71,13 +72,16 @@ def hosts(transactional_db, s3_server, broker, tmp_path):
         "EMAIL_FILE_PATH": str(mail_dir),
         # Every sweep re-enqueues every e-mail still unsent: duplicate tasks race for each row.
         "NOTIFICATIONS_RESEND_AFTER_MINUTES": "0",
+        "CELERY_QUEUES_BY_KIND": "True",
         "LOG_LEVEL": "ERROR",
         "PYTHONWARNINGS": "ignore::UserWarning",
         "PYTHONPATH": str(django_settings.BASE_DIR),
     }
     media = [tmp_path / "media-a", tmp_path / "media-b"]
     envs = [{**common, "MEDIA_ROOT": str(m)} for m in media]
-    workers = [Worker(env=env, log=tmp_path / f"worker-{i}.log") for i, env in enumerate(envs)]
+    # Workers per queue, both serving notices: host A also chains the audit, host B aggregates.
+    queues = ["celery,notifications,audit", "celery,notifications,aggregation"]
+    workers = [Worker(env=env, log=tmp_path / f"worker-{i}.log", queues=queues[i]) for i, env in enumerate(envs)]
     servers = []
     try:
         for worker in workers:
@@ -149,7 +153,7 @@ def test_upload_on_one_host_downloads_on_the_other_and_every_notice_is_sent_once
         assert response.json()["sha256"]
     # Both workers run the outbox sweep, several times each, while the receipts go out.
     for _ in range(6):
-        app.send_task("notifications.sweep_unsent")
+        app.send_task("notifications.sweep_unsent", queue="notifications")
 
     # Every file downloads through both hosts, identical to what was sent.
     for (solution, token), index in zip(teams, range(TEAMS), strict=True):
@@ -175,15 +179,19 @@ def test_upload_on_one_host_downloads_on_the_other_and_every_notice_is_sent_once
         lambda: (
             not Notification.objects.filter(channel=Channel.EMAIL, sent_at__isnull=True).exists()
             and set(delivered(mail_dir)) >= expected
-            and queue_length() == 0
+            and not AuditEvent.objects.filter(seq__isnull=True).exists()
+            and not any(redis_client().llen(queue) for queue in ("celery", "notifications", "audit"))
         ),
         timeout=120,
-        what=f"{len(expected)} notices to be delivered",
+        what=f"{len(expected)} notices to be delivered and the audit chained",
         log=workers[0].log,
     )
     for worker in workers:  # warm shutdown: a duplicate task still running finishes first
         worker.stop()
     counts = delivered(mail_dir)
     assert {notice: counts[notice] for notice in expected} == dict.fromkeys(expected, 1)
-    # Both workers took part (the sweeps and the sends are spread over the two).
-    assert all(b"succeeded" in worker.log.read_bytes() for worker in workers)
+    # Both workers took part (the sweeps and the sends are spread over the two), and the audit
+    # events of the run were chained on host A's audit queue.
+    logs = [worker.log.read_bytes() for worker in workers]
+    assert all(b"Task notifications." in log for log in logs)
+    assert b"Task contest.chain_audit[" in logs[0] and b"Task contest.chain_audit[" not in logs[1]

@@ -168,7 +168,6 @@ def test_certificate_download_permissions(final, api_client):
     response = api_client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    response.close()
 
 
 def test_certificate_is_stored_once_and_served_as_issued(final, api_client):
@@ -183,7 +182,6 @@ def test_certificate_is_stored_once_and_served_as_issued(final, api_client):
         response = api_client.get(url)
         assert response.status_code == 200
         body = b"".join(response.streaming_content)
-        response.close()
         return body
 
     first = download()

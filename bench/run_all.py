@@ -7,7 +7,7 @@ Usage (PostgreSQL and Redis; `make bench` runs the same):
         .venv/bin/python bench/run_all.py [--only read_load --only export ...]
 
 Each benchmark runs as its own process, one after the other (they would distort each other on
-two cores), with a time limit; the whole run takes about 12–15 minutes. Each line of
+two cores), with a time limit; the whole run takes about 14–17 minutes. Each line of
 RESULTS.md gives the target, the measured value, the baseline measured in the same run and
 pass/fail. The query-count target is a regular test (tests/perf/test_query_counts.py), run
 here too so that its outcome sits next to the others.

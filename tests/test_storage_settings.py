@@ -89,3 +89,13 @@ def test_production_stores_in_the_object_store_by_url_or_by_variables():
         AWS_SECRET_ACCESS_KEY="s",
     )
     assert by_variables["default"]["OPTIONS"] == by_url["default"]["OPTIONS"] | {"location": ""}
+
+
+def test_aws_itself_by_variables_uses_its_own_addressing_and_credentials():
+    options = _prod_storages(AWS_STORAGE_BUCKET_NAME="files", AWS_S3_REGION_NAME="cn-north-1")["default"]["OPTIONS"]
+    assert (options["bucket_name"], options["region_name"], options["addressing_style"]) == (
+        "files",
+        "cn-north-1",
+        "auto",
+    )
+    assert not {"endpoint_url", "access_key", "secret_key"} & set(options)  # boto3's chain: env, instance role

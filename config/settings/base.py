@@ -164,7 +164,9 @@ elif env("AWS_STORAGE_BUCKET_NAME", default=""):
             "region_name": env("AWS_S3_REGION_NAME", default=None),
             "access_key": env("AWS_ACCESS_KEY_ID", default=None),
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
-            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "addressing_style": env(
+                "AWS_S3_ADDRESSING_STYLE", default="path" if env("AWS_S3_ENDPOINT_URL", default="") else "auto"
+            ),
         }.items()
         if value is not None
     }

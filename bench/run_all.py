@@ -7,7 +7,7 @@ Usage (PostgreSQL and Redis; `make bench` runs the same):
         .venv/bin/python bench/run_all.py [--only read_load --only export ...]
 
 Each benchmark runs as its own process, one after the other (they would distort each other on
-two cores), with a time limit; the whole run takes about 12–15 minutes. Each line of
+two cores), with a time limit; the whole run takes about 14–17 minutes. Each line of
 RESULTS.md gives the target, the measured value, the baseline measured in the same run and
 pass/fail. The query-count target is a regular test (tests/perf/test_query_counts.py), run
 here too so that its outcome sits next to the others.
@@ -424,6 +424,27 @@ def rows_assignment(r):
     ]
 
 
+def rows_storage(r):
+    x = r["result"]
+    if not x:
+        return [("8 object storage", "uploads to the object store", "n/a (see log)", "—", ok(None))]
+    local, s3 = x["local"], x["s3"]
+    return [
+        (
+            "8 object storage",
+            f"{x['uploads']} uploads + submits to an S3 server: 0 lost / SHA-256 mismatched / 5xx, "
+            "upload p50 ≤ 1.5 × the media folder's",
+            f"{s3['rate']:.1f} uploads/s, p50 {s3['p50_ms']:.0f} ms (× {x['p50_ratio']:.2f}), "
+            f"p99 {s3['p99_ms']:.0f} ms; "
+            f"lost {s3['lost']}, mismatched {s3['mismatched']}, 5xx {s3['server_errors']}; "
+            f"CPU per pair: server {s3['server_cpu_ms']:.0f} ms, S3 server {s3['store_cpu_ms']:.0f} ms",
+            f"media folder: {local['rate']:.1f} uploads/s, p50 {local['p50_ms']:.0f} ms, p99 {local['p99_ms']:.0f} ms; "
+            f"server CPU {local['server_cpu_ms']:.0f} ms per pair",
+            ok(x["clean"] and x["p50_ratio"] <= 1.5),
+        )
+    ]
+
+
 BENCHES = [
     (
         "query_counts",
@@ -445,6 +466,7 @@ BENCHES = [
     ("read_load", ["bench/bench_read_load.py", "--duration", "60"], 360, rows_read_load),
     ("deadline_rush", ["bench/bench_deadline_rush.py"], 600, rows_rush),
     ("export", ["bench/bench_export.py"], 480, rows_export),
+    ("storage", ["bench/bench_storage.py"], 420, rows_storage),
 ]
 
 

@@ -11,8 +11,8 @@ Rules (limits below are module constants so tests and the issue note can name th
 - sizes are counted while reading chunks, so an oversized file is refused without reading it whole.
 """
 
-import contextlib
 import hashlib
+import logging
 import os
 import posixpath
 import re
@@ -37,6 +37,8 @@ from django.utils.translation import gettext_lazy as _
 from contest.enums import DocumentKind
 
 from .errors import FileTooLargeError, FileTypeNotAllowedError, UnsafeArchiveError
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 64 * 1024
 HEAD_SIZE = 8 * 1024
@@ -253,10 +255,14 @@ def store_upload(uploaded, *, solution_id: int, extension: str) -> str:
 
 
 def delete_stored_quietly(names) -> None:
-    """Best-effort removal of files whose database rows were never committed."""
+    """Best-effort removal of files whose database rows were never committed. Never raises (it
+    runs while another error propagates, which must reach the client as it is): what cannot be
+    deleted now, e.g. with the object store unreachable, is left to the orphan sweep."""
     for name in names:
-        with contextlib.suppress(OSError):
+        try:
             default_storage.delete(name)
+        except Exception:
+            logger.warning("could not delete the stored file %s; the orphan sweep will", name, exc_info=True)
 
 
 # Django reads a multipart body in its upload handlers' chunk size (64 KiB by default). 1 MiB

@@ -28,5 +28,30 @@ def api_client():
     return APIClient()
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (moto's standalone server) for this session, or a skip."""
+    from tests import s3server
+
+    try:
+        server = s3server.start(tmp_path_factory.mktemp("s3") / "moto.log")
+    except RuntimeError as exc:
+        pytest.skip(f"needs the S3 server from requirements-dev.txt: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def object_storage(settings, s3_server):
+    """Files of this test go to a fresh bucket of the S3 server, configured by FILE_STORAGE_URL
+    as production reads it. Returns (server, bucket)."""
+    from config.settings.base import default_storage_setting, object_storage_options
+
+    bucket = s3_server.new_bucket()
+    options = object_storage_options(s3_server.storage_url(bucket))
+    settings.STORAGES = {**settings.STORAGES, "default": default_storage_setting(options, expire=60)}
+    return s3_server, bucket
+
+
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"

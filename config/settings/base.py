@@ -1,9 +1,11 @@
 """Settings shared by every environment. Every value comes from the environment through `env`."""
 
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -117,6 +119,86 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # the authorised download views.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media-not-served/"
+
+# Where solution files, objection evidence and issued certificates are kept: this folder by
+# default, an S3-compatible object store with FILE_STORAGE_URL (or AWS_STORAGE_BUCKET_NAME and
+# the other AWS_* variables). MEDIA_ROOT then only holds the spool of uploads being received.
+FILE_STORAGE_URL = env("FILE_STORAGE_URL", default="")
+# Object storage: downloads are answered with a redirect to a pre-signed URL valid this long
+# (the permission is checked first); FILE_DOWNLOAD_REDIRECT=False streams through the web host.
+FILE_DOWNLOAD_REDIRECT = env.bool("FILE_DOWNLOAD_REDIRECT", default=True)
+FILE_URL_EXPIRE_SECONDS = env.int("FILE_URL_EXPIRE_SECONDS", default=60)
+
+
+def object_storage_options(url: str) -> dict:
+    """S3Storage options from `s3://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX]?region=…` (HTTPS;
+    `s3+http://` for a plain-HTTP endpoint; without a host, AWS itself; without KEY:SECRET,
+    boto3's own credential chain). Key and secret are percent-encoded."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("s3", "s3+http", "s3+https"):
+        raise ImproperlyConfigured("FILE_STORAGE_URL must start with s3://, s3+https:// or s3+http://")
+    bucket, _slash, prefix = parts.path.lstrip("/").partition("/")
+    if not bucket:
+        raise ImproperlyConfigured("FILE_STORAGE_URL names no bucket: s3://KEY:SECRET@HOST/BUCKET")
+    query = dict(parse_qsl(parts.query))
+    host = parts.hostname and (f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname)
+    options = {
+        "bucket_name": bucket,
+        "location": prefix.strip("/"),
+        "endpoint_url": f"{'http' if parts.scheme == 's3+http' else 'https'}://{host}" if host else None,
+        "region_name": query.get("region") or None,
+        "access_key": unquote(parts.username) if parts.username else None,
+        "secret_key": unquote(parts.password) if parts.password else None,
+        # S3-compatible servers (MinIO, Ceph, …) are addressed by path; AWS accepts both.
+        "addressing_style": query.get("addressing", "path" if host else "auto"),
+    }
+    return {key: value for key, value in options.items() if value is not None}
+
+
+if FILE_STORAGE_URL:
+    _object_storage = object_storage_options(FILE_STORAGE_URL)
+elif env("AWS_STORAGE_BUCKET_NAME", default=""):
+    _object_storage = {
+        key: value
+        for key, value in {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "location": env("AWS_LOCATION", default=""),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "addressing_style": env(
+                "AWS_S3_ADDRESSING_STYLE", default="path" if env("AWS_S3_ENDPOINT_URL", default="") else "auto"
+            ),
+        }.items()
+        if value is not None
+    }
+else:
+    _object_storage = None
+
+
+def default_storage_setting(options: dict | None, *, expire: int) -> dict:
+    """STORAGES["default"]: the media folder, or the object store with `options`."""
+    if options is None:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "config.object_storage.ObjectStorage",
+        "OPTIONS": options
+        | {
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own (private) policy
+            "querystring_auth": True,
+            "querystring_expire": expire,
+            # Names are generated (uuid4): nothing to protect by asking first, one request saved.
+            "file_overwrite": True,
+        },
+    }
+
+
+STORAGES = {
+    "default": default_storage_setting(_object_storage, expire=FILE_URL_EXPIRE_SECONDS),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Uploads larger than this go to a temporary file on disk instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
@@ -164,6 +246,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Seconds between an audited commit and the task that chains it (and every event committed
 # meanwhile): the window in which a committed event is not yet covered by the hash chain.
 AUDIT_CHAIN_DELAY_SECONDS = env.float("AUDIT_CHAIN_DELAY_SECONDS", default=1.0)
+
+# Queues by kind of work (ARCHITECTURE.md, Many hosts), so that a long aggregation or a big
+# fan-out never waits in front of a receipt: workers are then started with -Q, every queue
+# served by at least one (notifications, aggregation, audit, and celery for the rest).
+CELERY_QUEUES_BY_KIND = env.bool("CELERY_QUEUES_BY_KIND", default=False)
+if CELERY_QUEUES_BY_KIND:
+    CELERY_TASK_ROUTES = {
+        "notifications.*": {"queue": "notifications"},
+        "judging.aggregate_round": {"queue": "aggregation"},
+        "contest.chain_audit": {"queue": "audit"},
+    }
 
 CELERY_BEAT_SCHEDULE = {
     # * * * * *  (every minute): re-enqueue e-mail notices still unsent after NOTIFICATIONS_RESEND_AFTER_MINUTES.

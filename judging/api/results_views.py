@@ -1,7 +1,7 @@
 """Thin API views of results: parse → fetch (selector; invisible is 404) → check (predicate) →
 act (service) → present (output serializer)."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -12,6 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.api import query_id
+from config.storage import download_response
 from contest.models import Contest, Round
 from judging import permissions as perms
 from judging import results_selectors as selectors
@@ -290,9 +291,11 @@ class CertificateDownloadApi(APIView):
         award = selectors.award_get(award_id=award_id)
         if not perms.can_download_certificate(request.user, award):
             raise Http404
-        response = HttpResponse(awards.certificate_pdf(award=award), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="certificate-{award.verification_code}.pdf"'
-        return response
+        return download_response(
+            awards.certificate_file(award=award),
+            filename=f"certificate-{award.verification_code}.pdf",
+            content_type="application/pdf",
+        )
 
 
 class CertificateVerifyApi(APIView):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import secrets
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -184,3 +187,20 @@ def certificate_pdf(*, award: Award) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def certificate_file(*, award: Award) -> str:
+    """The storage name of the award's certificate, rendered and stored the first time it is
+    asked for and served as stored ever after: an issued certificate does not change when a
+    team or contest is renamed later. What the confirmation decides (code, level, rank, matched,
+    time) names the file, so a new confirmation of a changed award is a new certificate."""
+    issued = (
+        f"{award.verification_code}|{award.level}|{award.final_rank}|{award.matched}|{award.confirmed_at.isoformat()}"
+    )
+    name = f"certificates/{int(award.pk)}/{hashlib.sha256(issued.encode()).hexdigest()[:32]}.pdf"
+    if default_storage.exists(name):
+        return name
+    saved = default_storage.save(name, ContentFile(certificate_pdf(award=award)))
+    if saved != name:  # another request stored it meanwhile (same bytes: the PDF is invariant)
+        default_storage.delete(saved)
+    return name

@@ -1,8 +1,7 @@
 """Thin API views: parse (input serializer) → fetch (selector; invisible is 404) → act (service,
 which checks the role and the state) → present (output serializer)."""
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import CappedPageNumberPagination, query_id
+from config.storage import download_response
 from contest.models import Contest, User
 from submissions import selectors, services
 from submissions.enums import SolutionStatus
@@ -534,7 +534,9 @@ class SolutionEligibilityApi(APIView):
 
 
 class FileDownloadApi(APIView):
-    """Streams a solution file as an attachment; never served from a public media URL."""
+    """A solution file as an attachment, after the permission check: streamed from the media
+    folder, or a redirect to a short-lived pre-signed URL of the object store (config/storage.py);
+    never a public media URL."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -547,13 +549,4 @@ class FileDownloadApi(APIView):
         solution = file.version.solution
         blind = selectors.solution_access_map(request.user, [solution])[solution.pk]["blind"]
         filename = neutral_file_name(file) if blind else file.original_name
-        response = FileResponse(
-            default_storage.open(file.file.name, "rb"),
-            as_attachment=True,
-            filename=filename,
-            content_type=file.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return download_response(file.file.name, filename=filename, content_type=file.content_type)

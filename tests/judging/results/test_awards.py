@@ -2,13 +2,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.files.storage import default_storage
 
 from contest.enums import Role
 from judging.enums import AwardLevel
 from judging.errors import AwardRangesInvalidError, FinalRoundNotReadyError, ObjectionsOpenError
 from judging.models import Award
 from judging.services.aggregation import results_aggregate
-from judging.services.awards import awards_confirm, certificate_pdf
+from judging.services.awards import awards_confirm, certificate_file, certificate_pdf
 from judging.services.objections import objection_create, objection_decide
 from judging.services.publication import publication_publish
 from notifications.models import Notification
@@ -166,6 +167,41 @@ def test_certificate_download_permissions(final, api_client):
     api_client.force_authenticate(final.semi[0].team.captain)
     response = api_client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_certificate_is_stored_once_and_served_as_issued(final, api_client):
+    """The first download stores the certificate; renaming the team later does not change the
+    issued file. A re-confirmation that changes the award is a new certificate."""
+    with time_machine.travel(final.after):
+        award = awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)[0]
+    url = f"/api/v1/awards/{award.pk}/certificate.pdf"
+    api_client.force_authenticate(final.semi[0].team.captain)
+
+    def download() -> bytes:
+        response = api_client.get(url)
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content)
+        return body
+
+    first = download()
+    name = certificate_file(award=award)
+    with default_storage.open(name) as stored:
+        assert stored.read() == first
+    team = final.semi[0].team
+    team.name = "改名后的队伍"
+    team.save()
+    award.refresh_from_db()
+    assert certificate_pdf(award=award) != first  # rendered now it would name the new team
+    assert download() == first
+    assert default_storage.listdir(f"certificates/{award.pk}")[1] == [name.rsplit("/", 1)[1]]
+
+    with time_machine.travel(final.after + dt.timedelta(minutes=5)):
+        award = awards_confirm(
+            contest=final.contest, actor=final.org_user, ranges=[{"level": "second", "from": 1, "to": 3}]
+        )[0]
+    assert certificate_file(award=award) != name
+    assert download() != first
 
 
 def test_awards_api_confirm_and_public_list(final, api_client):
@@ -183,3 +219,21 @@ def test_awards_api_confirm_and_public_list(final, api_client):
     listing = api_client.get(f"/api/v1/contests/{final.contest.pk}/awards/").json()
     assert [a["level"] for a in listing][:5] == ["first", "second", "second", "third", "third"]
     assert listing[0]["matched"] is True
+
+
+@pytest.mark.integration
+def test_certificate_on_object_storage_is_a_short_lived_redirect(final, api_client, object_storage):
+    import httpx
+
+    server, bucket = object_storage
+    with time_machine.travel(final.after):
+        award = awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)[0]
+    api_client.force_authenticate(final.semi[0].team.captain)
+    response = api_client.get(f"/api/v1/awards/{award.pk}/certificate.pdf")
+    assert response.status_code == 302 and response["Cache-Control"] == "private, no-store"
+    fetched = httpx.get(response["Location"])
+    assert fetched.status_code == 200 and fetched.content == certificate_pdf(award=award)
+    assert fetched.headers["content-type"] == "application/pdf"
+    assert server.keys(bucket) == [certificate_file(award=award)]
+    api_client.force_authenticate(UserFactory())
+    assert api_client.get(f"/api/v1/awards/{award.pk}/certificate.pdf").status_code == 404

@@ -265,3 +265,27 @@ def test_api_decide_permissions(published, api_client):
     api_client.force_authenticate(published.org_user)
     ok = api_client.post(f"/api/v1/objections/{objection.pk}/decide/", {"decision": "dismiss", "response": "不成立"})
     assert ok.status_code == 200 and ok.json()["status"] == "dismissed"
+
+
+@pytest.mark.integration
+def test_objection_evidence_on_object_storage(published, object_storage):
+    import hashlib
+
+    from django.core.files.storage import default_storage
+
+    server, bucket = object_storage
+    evidence = PDF + b"% evidence on the object store\n"
+    objection = _individual(published, evidence_files=[SimpleUploadedFile("证据.pdf", evidence, "text/html")])
+    stored = objection.files.get()
+    assert server.keys(bucket) == [stored.file.name] and stored.file.name.startswith(f"objections/{objection.pk}/")
+    with default_storage.open(stored.file.name) as f:
+        assert hashlib.sha256(f.read()).hexdigest() == stored.sha256 == hashlib.sha256(evidence).hexdigest()
+    assert server.client().head_object(Bucket=bucket, Key=stored.file.name)["ContentType"] == "application/pdf"
+
+    # The second file is refused after the first was stored: the first goes too.
+    from submissions.errors import FileTypeNotAllowedError
+
+    executable = SimpleUploadedFile("证据3.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 64)
+    with pytest.raises(FileTypeNotAllowedError):
+        _individual(published, evidence_files=[_pdf("证据2.pdf"), executable])
+    assert server.keys(bucket) == [stored.file.name]

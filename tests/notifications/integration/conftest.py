@@ -134,9 +134,10 @@ def _database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, env: dict, log: Path):
+    def __init__(self, *, env: dict, log: Path, queues: str | None = None):
         self.env = env
         self.log = log
+        self.queues = queues  # -Q, e.g. "celery,notifications"; None: the default queue
         self.proc: subprocess.Popen | None = None
 
     def start(self, *, timeout: float = 60) -> Worker:
@@ -159,6 +160,7 @@ class Worker:
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
+                    *(["-Q", self.queues] if self.queues else []),
                 ],
                 cwd=BASE_DIR,
                 env=self.env,

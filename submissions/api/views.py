@@ -20,6 +20,7 @@ from submissions.enums import SolutionStatus
 from submissions.errors import FileTooLargeError, NotTeamMemberError
 from submissions.files import UPLOAD_KINDS, upload_handlers_for
 from submissions.idempotency import run_idempotent
+from submissions.metadata import blind_copy, needs_cleaning
 from submissions.models import Invitation
 
 from .serializers import (
@@ -547,8 +548,13 @@ class FileDownloadApi(APIView):
         solution = file.version.solution
         blind = selectors.solution_access_map(request.user, [solution])[solution.pk]["blind"]
         filename = neutral_file_name(file) if blind else file.original_name
+        content = default_storage.open(file.file.name, "rb")
+        if blind and needs_cleaning(file.content_type):
+            # The judge gets a copy without author/company metadata; the stored file is untouched.
+            with content:
+                content = blind_copy(content, file.content_type)
         response = FileResponse(
-            default_storage.open(file.file.name, "rb"),
+            content,
             as_attachment=True,
             filename=filename,
             content_type=file.content_type,

@@ -50,8 +50,8 @@ PDF_INFO_KEYS = rb"Author|Creator|Producer|Title|Subject|Keywords|Company|Manage
 # and escapes allowed) or a hex string.
 PDF_STRING = rb"\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)|<[0-9A-Fa-f\s]*>"
 PDF_INFO_ENTRY = re.compile(rb"/(?:" + PDF_INFO_KEYS + rb")\s*(" + PDF_STRING + rb")")
-XMP_PACKET = re.compile(rb"<\?xpacket begin.*?<\?xpacket end[^>]*\?>", re.DOTALL)
-XMP_META = re.compile(rb"<x:xmpmeta.*?</x:xmpmeta>", re.DOTALL)
+# XMP packets and bare XMP documents: (start, end) markers, blanked from start to end.
+XMP_MARKERS = ((b"<?xpacket begin", b"<?xpacket end"), (b"<x:xmpmeta", b"</x:xmpmeta>"))
 
 
 def needs_cleaning(content_type: str) -> bool:
@@ -123,10 +123,18 @@ def _blank_value(match: re.Match) -> bytes:
 
 def _blank_pdf_bytes(data: bytes, out) -> None:
     """Same length, same offsets: information values and XMP packets become spaces."""
-    data = PDF_INFO_ENTRY.sub(_blank_value, data)
-    for pattern in (XMP_PACKET, XMP_META):
-        data = pattern.sub(lambda m: b" " * len(m.group(0)), data)
-    out.write(data)
+    data = bytearray(PDF_INFO_ENTRY.sub(_blank_value, data))
+    for start_marker, end_marker in XMP_MARKERS:
+        # One pass with find(): linear however many unterminated markers a hostile file holds.
+        start = data.find(start_marker)
+        while start != -1:
+            end = data.find(end_marker, start)
+            if end == -1:
+                break
+            end = data.find(b">", end + len(end_marker) - 1) + 1 or len(data)
+            data[start:end] = b" " * (end - start)
+            start = data.find(start_marker, end)
+    out.write(bytes(data))
 
 
 # --- Office Open XML -------------------------------------------------------------------------

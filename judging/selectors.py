@@ -1,6 +1,6 @@
 """Judging reads. Visibility lives here: views start from these querysets (invisible -> 404)."""
 
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from contest.models import Round, User
 from judging.models import ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
@@ -41,13 +41,21 @@ def rubric_for_track(*, round_: Round, track_id: int | None) -> Rubric | None:
     return rubrics.get(track_id) or rubrics.get(None)
 
 
-def pool_list(*, round_: Round) -> QuerySet[JudgePoolMember]:
-    return (
-        JudgePoolMember.objects.filter(round=round_)
-        .select_related("judge", "judge__organization")
-        .prefetch_related("tracks")
-        .order_by("id")
-    )
+def track_scope(user, round_: Round) -> set[int] | None:
+    """The tracks of a round whose pool, assignments and progress the user runs: None for
+    organizers (every track), the hosted tracks for a track host."""
+    from contest.roles import hosted_track_ids, is_organizer
+
+    return None if is_organizer(user, round_.contest) else hosted_track_ids(user, round_.contest)
+
+
+def pool_list(*, round_: Round, track_ids: set[int] | None = None) -> QuerySet[JudgePoolMember]:
+    """The round's pool; with `track_ids`, the entries that may judge those tracks (limited to
+    one of them, or to none: every track)."""
+    qs = JudgePoolMember.objects.filter(round=round_)
+    if track_ids is not None:
+        qs = qs.filter(Q(tracks__isnull=True) | Q(tracks__in=track_ids)).distinct()
+    return qs.select_related("judge", "judge__organization").prefetch_related("tracks").order_by("id")
 
 
 def conflict_list(*, round_: Round) -> QuerySet[ConflictOfInterest]:
@@ -140,13 +148,12 @@ def rubrics_for_rounds(round_ids) -> dict[tuple[int, int | None], tuple[Rubric, 
     return rubrics
 
 
-def assignment_list_for_round(*, round_: Round) -> QuerySet[JudgeAssignment]:
-    """Organizer view of a round's assignments."""
-    return (
-        JudgeAssignment.objects.filter(round=round_)
-        .select_related("judge", "solution", "solution__scenario", "review")
-        .order_by("id")
-    )
+def assignment_list_for_round(*, round_: Round, track_ids: set[int] | None = None) -> QuerySet[JudgeAssignment]:
+    """Organizer view of a round's assignments (with `track_ids`: of those tracks' solutions)."""
+    qs = JudgeAssignment.objects.filter(round=round_)
+    if track_ids is not None:
+        qs = qs.filter(solution__scenario__track_id__in=track_ids)
+    return qs.select_related("judge", "solution", "solution__scenario", "review").order_by("id")
 
 
 def review_list_for_round(*, round_: Round) -> QuerySet[Review]:

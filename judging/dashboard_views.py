@@ -48,7 +48,7 @@ from judging.dashboard_forms import (
 from judging.enums import ObjectionStatus, TieRule
 from judging.models import Award, JudgePoolMember, Objection, RoundResult
 from judging.permissions import can_manage_pool_member, can_run_track_judging, can_set_pool_tracks
-from judging.selectors import pool_list, track_scope
+from judging.selectors import blind_title_flags, pool_list, track_scope
 from judging.services.assignment import REASON_CAPS, REASON_NO_POOL, REASON_NOT_ENOUGH, assignment_auto_run
 from judging.services.pools import pool_member_add, pool_member_remove
 from judging.services.progress import round_progress
@@ -344,6 +344,7 @@ def dashboard_round(request, pk):
         # Score distributions are scores: organizers only, never a track host.
         "charts": charts.round_distributions(round_=round_) if scope is None else None,
         "host_view": scope is not None,
+        "title_flags": blind_title_flags(round_=round_) if scope is None and round_.blind_review else None,
         "scored_rounds": round_.contest.rounds.filter(kind=RoundKind.SCORED).order_by("sequence"),
         "section": "round",
     }

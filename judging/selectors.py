@@ -1,5 +1,7 @@
 """Judging reads. Visibility lives here: views start from these querysets (invisible -> 404)."""
 
+import unicodedata
+
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from contest.models import Round, User
@@ -173,3 +175,40 @@ def judge_round_ids(*, user: User) -> set[int]:
     pool = set(JudgePoolMember.objects.filter(judge=user).values_list("round_id", flat=True))
     assigned = set(JudgeAssignment.objects.filter(judge=user).values_list("round_id", flat=True))
     return pool | assigned
+
+
+def _fold(text: str) -> str:
+    """Case- and width-insensitive form: 'ＡＢＣ科技' and 'abc科技' compare equal."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def blind_title_flags(*, round_: Round) -> list[dict]:
+    """Solutions of the round whose title (or final version's title) contains the name of the
+    team, of its lead unit or of a co-unit (full, short or English name; case- and
+    width-insensitive; names under two characters are ignored). For the organizer of a blind
+    round, before the judges read the titles. Three queries."""
+    solutions = (
+        round_solutions(round_=round_)
+        .select_related("team__lead_unit", "final_version")
+        .prefetch_related("team__co_units")
+    )
+    flags = []
+    for solution in solutions:
+        team = solution.team
+        names = [("team", team.name)]
+        for kind, org in [("lead_unit", team.lead_unit)] + [("co_unit", o) for o in team.co_units.all()]:
+            names += [(kind, n) for n in (org.name, org.short_name, org.name_en)]
+        titles = [("title", solution.title)]
+        if solution.final_version is not None and solution.final_version.title != solution.title:
+            titles.append(("version_title", solution.final_version.title))
+        matches = []
+        for field, title in titles:
+            folded = _fold(title)
+            for kind, name in names:
+                if len(name.strip()) >= 2 and _fold(name.strip()) in folded:
+                    match = {"field": field, "kind": kind, "name": name.strip()}
+                    if match not in matches:
+                        matches.append(match)
+        if matches:
+            flags.append({"solution": solution.pk, "title": solution.title, "team": team.name, "matches": matches})
+    return flags

@@ -117,6 +117,7 @@ CASES = {
         "body": lambda w: {"seed": 1},
     },
     "v1_judging_rounds_close_judging_create": {"params": lambda w: {"round_id": w.round2.pk}},
+    "judging_round_blind_title_flags": {"params": lambda w: {"round_id": w.round2.pk}},
     "judging_round_conflicts_list": {"params": lambda w: {"round_id": w.round2.pk}},
     "judging_round_conflicts_automatic": {"params": lambda w: {"round_id": w.round2.pk}},
     "v1_judging_rounds_conflicts_create": {
@@ -284,6 +285,7 @@ POLICY: dict[str, dict[str, object]] = {
     # pool entry of the case is open to every track, so it is not the host's to change.
     "judging_my_assignments_list": row(OK, anonymous=403),
     "judging_round_assignments_list": row(403, organizer=OK, track_host=OK),
+    "judging_round_blind_title_flags": row(403, organizer=OK),
     "judging_round_conflicts_list": row(403, organizer=OK),
     "judging_round_conflicts_automatic": row(403, organizer=OK),
     "judging_round_pool_list": row(403, organizer=OK, track_host=OK),

@@ -20,6 +20,9 @@ import tempfile
 import zipfile
 from xml.etree import ElementTree as ET  # noqa: N817 - the usual name
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
+
 from submissions.errors import BlindCopyError
 from submissions.files import DOCX, PDF, PPTX, XLSX
 
@@ -163,8 +166,9 @@ def _clean_part(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         return EMPTY_PARTS[info.filename]
     dropped = CORE_DROPPED if info.filename == CORE else APP_DROPPED
     try:
-        root = ET.fromstring(zin.read(info))  # noqa: S314 - size-capped; expat refuses entity bombs
-    except ET.ParseError:
+        # A team's file: no entity expansion, no DTD, no external reference (defusedxml).
+        root = parse_xml(zin.read(info), forbid_dtd=True)
+    except (ET.ParseError, DefusedXmlException):
         return EMPTY_PARTS[info.filename]
     for parent in root.iter():
         for child in list(parent):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 
 from contest.enums import Role
+from submissions.files import DOCX
 from submissions.metadata import blind_copy
 from tests.factories.contest import ContestRoleFactory
 from tests.factories.judging import JudgeAssignmentFactory
@@ -180,3 +181,21 @@ def test_unparsable_pdf_is_blanked_in_place():
     assert len(cleaned) == len(damaged)
     assert b"Zhang" not in cleaned and b"4124" not in cleaned
     assert b"/Author (" in cleaned and b"/Pages 1>>" in cleaned
+
+
+def test_hostile_property_parts_become_empty():
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+        b' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>&b;</dc:creator></cp:coreProperties>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("[Content_Types].xml", b"<Types/>")
+        zf.writestr("docProps/core.xml", bomb)
+        zf.writestr("docProps/app.xml", b"<not xml")
+    copy = blind_copy(io.BytesIO(buffer.getvalue()), DOCX)
+    with copy, zipfile.ZipFile(copy) as zf:
+        core, app = zf.read("docProps/core.xml"), zf.read("docProps/app.xml")
+    assert b"creator" not in core and b"ENTITY" not in core and core.endswith(b"/>")
+    assert app.endswith(b'extended-properties"/>')

@@ -24,10 +24,17 @@ DOWNLOAD_HEADERS = {
 }
 
 
-def download_response(name: str, *, filename: str, content_type: str):
-    """The answer to an authorised download of the stored file `name`, as an attachment."""
+def download_response(name: str, *, filename: str, content_type: str, transform=None):
+    """The answer to an authorised download of the stored file `name`, as an attachment.
+
+    `transform(file) -> file` serves a copy made at download time (the blind-round copy without
+    document metadata); such a copy is always streamed, never a redirect to the stored bytes.
+    """
     storage = storages["default"]
-    if getattr(storage, "object_storage", False):  # config.object_storage.ObjectStorage
+    if transform is not None:
+        with storage.open(name, "rb") as stored:
+            body = transform(stored)
+    elif getattr(storage, "object_storage", False):  # config.object_storage.ObjectStorage
         if settings.FILE_DOWNLOAD_REDIRECT:
             url = storage.url(
                 name,

@@ -52,9 +52,9 @@ class ContestAdmin(admin.ModelAdmin):
 
 @admin.register(ContestRole)
 class ContestRoleAdmin(admin.ModelAdmin):
-    list_display = ["user", "contest", "role", "organization"]
+    list_display = ["user", "contest", "role", "organization", "track"]
     list_filter = ["role", "contest"]
-    list_select_related = ["user", "contest", "organization"]
+    list_select_related = ["user", "contest", "organization", "track"]
     search_fields = ["user__username", "user__full_name", "organization__name"]
     autocomplete_fields = ["user", "organization"]
 

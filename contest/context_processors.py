@@ -21,6 +21,7 @@ def _nav(request) -> dict:
         "is_organizer": False,
         "is_publisher": False,
         "is_judge": False,
+        "is_track_host": False,
         "has_team": False,
         "unread": 0,
     }
@@ -29,6 +30,7 @@ def _nav(request) -> dict:
         nav["is_organizer"] = user.is_superuser or Role.ORGANIZER in roles
         nav["is_publisher"] = Role.PUBLISHER in roles
         nav["is_judge"] = Role.JUDGE in roles
+        nav["is_track_host"] = Role.TRACK_HOST in roles
         nav["has_team"] = TeamMembership.objects.filter(user=user).exists()
         nav["unread"] = Notification.objects.filter(
             recipient=user, channel=Channel.IN_APP, read_at__isnull=True

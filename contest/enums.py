@@ -27,6 +27,7 @@ class Role(models.TextChoices):
     ORGANIZER = "organizer", _("Organizer")
     PUBLISHER = "publisher", _("Scenario publisher")
     JUDGE = "judge", _("Judge")
+    TRACK_HOST = "track_host", _("Track host (承办)")
 
 
 class ScenarioStatus(models.TextChoices):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -150,12 +151,16 @@ class ContestOrganization(models.Model):
 
 
 class ContestRole(BaseModel):
-    """A user's role in one contest. Publishers act for one organization."""
+    """A user's role in one contest. Publishers act for one organization; a track host (承办
+    staff) runs the judging of one track and sees no scores."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contest_roles")
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT)
+    track = models.ForeignKey(
+        "Track", verbose_name=_("track"), null=True, blank=True, on_delete=models.PROTECT, related_name="hosts"
+    )
 
     class Meta:
         constraints = [
@@ -163,7 +168,18 @@ class ContestRole(BaseModel):
             models.CheckConstraint(
                 condition=~Q(role=Role.PUBLISHER) | Q(organization__isnull=False), name="publisher_has_organization"
             ),
+            # Exactly the track hosts name a track.
+            models.CheckConstraint(
+                condition=Q(role=Role.TRACK_HOST, track__isnull=False)
+                | (~Q(role=Role.TRACK_HOST) & Q(track__isnull=True)),
+                name="track_host_has_track",
+            ),
         ]
+
+    def clean(self):
+        super().clean()
+        if self.track_id is not None and self.track.contest_id != self.contest_id:
+            raise ValidationError({"track": _("The track belongs to another contest.")})
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.contest}"

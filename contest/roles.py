@@ -43,3 +43,12 @@ def publisher_organization_ids(user, contest: Contest) -> set[int]:
 
 def is_judge(user, contest: Contest) -> bool:
     return any(r.role == Role.JUDGE for r in _roles(user, contest))
+
+
+def hosted_track_ids(user, contest: Contest) -> set[int]:
+    """The tracks whose judging the user runs as a track host (承办) of the contest."""
+    return {r.track_id for r in _roles(user, contest) if r.role == Role.TRACK_HOST and r.track_id is not None}
+
+
+def is_track_host(user, contest: Contest) -> bool:
+    return bool(hosted_track_ids(user, contest))

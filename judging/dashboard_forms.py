@@ -84,7 +84,7 @@ class PoolAddForm(OpForm):
     group = forms.CharField(label=_("Judge group"), max_length=50, required=False)
     load_cap = forms.IntegerField(label=_("Load cap"), min_value=1, required=False)
 
-    def __init__(self, *args, round_: Round, **kwargs):
+    def __init__(self, *args, round_: Round, track_ids: set[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         in_pool = round_.judge_pool.values_list("judge_id", flat=True)
         self.fields["judge"].queryset = (
@@ -94,7 +94,12 @@ class PoolAddForm(OpForm):
             .order_by("username")
         )
         self.fields["judge"].label_from_instance = lambda u: f"{u} ({u.username})"
-        self.fields["tracks"].queryset = Track.objects.filter(contest=round_.contest).order_by("order", "id")
+        tracks = Track.objects.filter(contest=round_.contest).order_by("order", "id")
+        if track_ids is not None:
+            # A track host adds judges for its own tracks only.
+            tracks = tracks.filter(pk__in=track_ids)
+            self.fields["tracks"].help_text = _("None ticked: every track you host.")
+        self.fields["tracks"].queryset = tracks
 
     def clean(self):
         data = super().clean()

@@ -28,7 +28,7 @@ from config.api import ApplicationError
 from contest.enums import Role, RoundKind, RoundStatus, ScenarioStatus
 from contest.forms import add_service_error
 from contest.models import Contest, Round, Scenario
-from contest.roles import is_organizer
+from contest.roles import hosted_track_ids, is_organizer
 from contest.selectors import contest_list_for_user
 from contest.services import scenario_approve, scenario_reject
 from judging import charts
@@ -47,7 +47,8 @@ from judging.dashboard_forms import (
 )
 from judging.enums import ObjectionStatus, TieRule
 from judging.models import Award, JudgePoolMember, Objection, RoundResult
-from judging.selectors import pool_list
+from judging.permissions import can_manage_pool_member, can_run_track_judging, can_set_pool_tracks
+from judging.selectors import blind_title_flags, pool_list, track_scope
 from judging.services.assignment import REASON_CAPS, REASON_NO_POOL, REASON_NOT_ENOUGH, assignment_auto_run
 from judging.services.pools import pool_member_add, pool_member_remove
 from judging.services.progress import round_progress
@@ -77,6 +78,16 @@ def _organizer_round(request, pk) -> Round:
     if not is_organizer(request.user, round_.contest):
         raise PermissionDenied
     return round_
+
+
+def _judging_round(request, pk) -> tuple[Round, set[int] | None]:
+    """The round page's round and the tracks the user runs there (None: every track, organizers)."""
+    round_ = get_object_or_404(Round.objects.select_related("contest"), pk=pk)
+    if not contest_list_for_user(user=request.user).filter(pk=round_.contest_id).exists():
+        raise PermissionDenied
+    if not can_run_track_judging(request.user, round_):
+        raise PermissionDenied
+    return round_, track_scope(request.user, round_)
 
 
 def _target(request) -> int | None:
@@ -110,13 +121,23 @@ def _pct(part: int, whole: int) -> int:
 
 @login_required
 def organizer_home(request):
-    contests = contest_list_for_user(user=request.user)
+    visible = contest_list_for_user(user=request.user)
+    contests = visible
     if not request.user.is_superuser:
         contests = contests.filter(roles__user=request.user, roles__role=Role.ORGANIZER)
     contests = list(contests.distinct().order_by("-id"))
-    if not contests:
+    # Track hosts (承办) reach the judging pages of their tracks' rounds, nothing else.
+    hosted = []
+    organizer_ids = {c.pk for c in contests}
+    for contest in visible.filter(roles__user=request.user, roles__role=Role.TRACK_HOST).distinct().order_by("-id"):
+        if contest.pk in organizer_ids:
+            continue
+        tracks = contest.tracks.filter(pk__in=hosted_track_ids(request.user, contest))
+        rounds = contest.rounds.filter(kind=RoundKind.SCORED).order_by("sequence")
+        hosted.append({"contest": contest, "tracks": list(tracks), "rounds": list(rounds)})
+    if not contests and not hosted:
         raise PermissionDenied
-    return render(request, "judging/dashboard/home.html", {"contests": contests})
+    return render(request, "judging/dashboard/home.html", {"contests": contests, "hosted": hosted})
 
 
 def _round_rows(contest: Contest, open_forms: dict) -> list[dict]:
@@ -239,21 +260,26 @@ def _report_for_display(report: dict) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def dashboard_round(request, pk):
-    round_ = _organizer_round(request, pk)
-    pool_form = PoolAddForm(round_=round_)
+    round_, scope = _judging_round(request, pk)
+    pool_form = PoolAddForm(round_=round_, track_ids=scope)
     if request.method == "POST":
         op = request.POST.get("op")
         if op == "pool_add":
-            pool_form = PoolAddForm(request.POST, round_=round_)
+            pool_form = PoolAddForm(request.POST, round_=round_, track_ids=scope)
             if pool_form.is_valid():
                 data = pool_form.cleaned_data
+                tracks = list(data["tracks"]) or (
+                    [] if scope is None else list(round_.contest.tracks.filter(pk__in=scope))
+                )
+                if not can_set_pool_tracks(request.user, round_, [t.pk for t in tracks]):
+                    raise PermissionDenied
                 if _act(
                     request,
                     lambda: pool_member_add(
                         actor=request.user,
                         round_=round_,
                         judge=data["judge"],
-                        tracks=list(data["tracks"]),
+                        tracks=tracks,
                         group=data["group"],
                         load_cap=data["load_cap"],
                     ),
@@ -263,6 +289,8 @@ def dashboard_round(request, pk):
                     return redirect(request.path)
         elif op == "pool_remove":
             member = get_object_or_404(JudgePoolMember, pk=_target(request), round=round_)
+            if not can_manage_pool_member(request.user, member):
+                raise PermissionDenied
             _act(
                 request,
                 lambda: pool_member_remove(actor=request.user, member=member),
@@ -271,7 +299,7 @@ def dashboard_round(request, pk):
             return redirect(request.path)
         elif op == "auto_assign":
             try:
-                report = assignment_auto_run(actor=request.user, round_=round_)
+                report = assignment_auto_run(actor=request.user, round_=round_, track_ids=scope)
             except ApplicationError as exc:
                 messages.error(request, str(exc.detail))
             else:
@@ -293,7 +321,7 @@ def dashboard_round(request, pk):
             return redirect(request.path)
 
     report = request.session.get(SESSION_REPORT.format(round_.pk))
-    progress = round_progress(round_=round_)
+    progress = round_progress(round_=round_, track_ids=scope)
     track_names = dict(round_.contest.tracks.values_list("id", "name"))
     for row in progress["tracks"]:
         row["name"] = track_names.get(row["track_id"], "")
@@ -305,12 +333,19 @@ def dashboard_round(request, pk):
     context = {
         "contest": round_.contest,
         "round": round_,
-        "pool": pool_list(round_=round_),
+        "pool": [
+            {"member": m, "removable": scope is None or can_manage_pool_member(request.user, m)}
+            for m in pool_list(round_=round_, track_ids=scope)
+        ],
         "pool_form": pool_form,
         "auto_form": AutoAssignForm(),
         "report": _report_for_display(report) if report else None,
         "progress": progress,
-        "charts": charts.round_distributions(round_=round_),
+        # Score distributions are scores: organizers only, never a track host.
+        "charts": charts.round_distributions(round_=round_) if scope is None else None,
+        "host_view": scope is not None,
+        "title_flags": blind_title_flags(round_=round_) if scope is None and round_.blind_review else None,
+        "scored_rounds": round_.contest.rounds.filter(kind=RoundKind.SCORED).order_by("sequence"),
         "section": "round",
     }
     return render(request, "judging/dashboard/round.html", context)

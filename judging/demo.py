@@ -158,6 +158,11 @@ def _build_structure(ctx) -> tuple[Contest, dict[int, Round], dict[str, Scenario
         tracks[key] = ctx.upsert(
             Track, {"contest": contest, "name": name}, {"name_en": name_en, "host": ctx.orgs[host], "order": order}
         )
+    ctx.upsert(
+        ContestRole,
+        {"user": ctx.users["host_mfg"], "contest": contest, "role": Role.TRACK_HOST},
+        {"track": tracks["P-MFG"]},
+    )
     rounds = {}
     for spec in PAST_ROUNDS:
         values = {k: v for k, v in spec.items() if k != "sequence"}

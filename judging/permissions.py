@@ -2,16 +2,49 @@
 
 Visibility (what a judge may even see) lives in judging/selectors.py: a judge reaches an
 assignment only through `assignment_list_for_judge`, which already drops conflicted ones.
+A track host (承办) runs the pool, assignments and progress of its track; which rows of a
+round it sees is `selectors.track_scope`. Nothing here lets it read a score, a review or a
+result: those stay with `can_manage_judging` / `can_view_results` (organizers).
 """
 
 from contest.models import Round
-from contest.roles import is_organizer
+from contest.roles import hosted_track_ids, is_organizer, is_track_host
 from judging.models import JudgeAssignment, JudgePoolMember, Rubric
 
 
 def can_manage_judging(user, round_: Round) -> bool:
-    """Rubrics, pool, conflicts by hand, assignments, return/void, window, progress."""
+    """Rubrics, conflicts by hand, reviews (return/void, their scores), the judging window:
+    organizers of the whole round."""
     return is_organizer(user, round_.contest)
+
+
+def can_run_track_judging(user, round_: Round) -> bool:
+    """Pool, assignments, auto-assignment and progress counts: organizers for every track,
+    track hosts for their own (the views narrow the rows with `selectors.track_scope`)."""
+    return is_organizer(user, round_.contest) or is_track_host(user, round_.contest)
+
+
+def can_set_pool_tracks(user, round_: Round, track_ids) -> bool:
+    """A pool entry limited to `track_ids` (empty = every track): a track host only within its tracks."""
+    if is_organizer(user, round_.contest):
+        return True
+    track_ids = set(track_ids)
+    return bool(track_ids) and track_ids <= hosted_track_ids(user, round_.contest)
+
+
+def can_manage_pool_member(user, member: JudgePoolMember) -> bool:
+    """Change or remove a pool entry: a track host only one limited to its own tracks."""
+    return can_set_pool_tracks(user, member.round, [t.pk for t in member.tracks.all()])
+
+
+def can_assign_solution(user, round_: Round, track_id: int | None) -> bool:
+    """Assign a judge by hand to a solution of track `track_id`."""
+    return is_organizer(user, round_.contest) or track_id in hosted_track_ids(user, round_.contest)
+
+
+def can_manage_assignment(user, assignment: JudgeAssignment) -> bool:
+    """End an assignment: organizers, or the host of the solution's track."""
+    return can_assign_solution(user, assignment.round, assignment.solution.scenario.track_id)
 
 
 def can_view_rubric(user, rubric: Rubric) -> bool:

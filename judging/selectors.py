@@ -1,6 +1,8 @@
 """Judging reads. Visibility lives here: views start from these querysets (invisible -> 404)."""
 
-from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
+import unicodedata
+
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from contest.models import Round, User
 from judging.models import ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
@@ -41,13 +43,21 @@ def rubric_for_track(*, round_: Round, track_id: int | None) -> Rubric | None:
     return rubrics.get(track_id) or rubrics.get(None)
 
 
-def pool_list(*, round_: Round) -> QuerySet[JudgePoolMember]:
-    return (
-        JudgePoolMember.objects.filter(round=round_)
-        .select_related("judge", "judge__organization")
-        .prefetch_related("tracks")
-        .order_by("id")
-    )
+def track_scope(user, round_: Round) -> set[int] | None:
+    """The tracks of a round whose pool, assignments and progress the user runs: None for
+    organizers (every track), the hosted tracks for a track host."""
+    from contest.roles import hosted_track_ids, is_organizer
+
+    return None if is_organizer(user, round_.contest) else hosted_track_ids(user, round_.contest)
+
+
+def pool_list(*, round_: Round, track_ids: set[int] | None = None) -> QuerySet[JudgePoolMember]:
+    """The round's pool; with `track_ids`, the entries that may judge those tracks (limited to
+    one of them, or to none: every track)."""
+    qs = JudgePoolMember.objects.filter(round=round_)
+    if track_ids is not None:
+        qs = qs.filter(Q(tracks__isnull=True) | Q(tracks__in=track_ids)).distinct()
+    return qs.select_related("judge", "judge__organization").prefetch_related("tracks").order_by("id")
 
 
 def conflict_list(*, round_: Round) -> QuerySet[ConflictOfInterest]:
@@ -140,13 +150,12 @@ def rubrics_for_rounds(round_ids) -> dict[tuple[int, int | None], tuple[Rubric, 
     return rubrics
 
 
-def assignment_list_for_round(*, round_: Round) -> QuerySet[JudgeAssignment]:
-    """Organizer view of a round's assignments."""
-    return (
-        JudgeAssignment.objects.filter(round=round_)
-        .select_related("judge", "solution", "solution__scenario", "review")
-        .order_by("id")
-    )
+def assignment_list_for_round(*, round_: Round, track_ids: set[int] | None = None) -> QuerySet[JudgeAssignment]:
+    """Organizer view of a round's assignments (with `track_ids`: of those tracks' solutions)."""
+    qs = JudgeAssignment.objects.filter(round=round_)
+    if track_ids is not None:
+        qs = qs.filter(solution__scenario__track_id__in=track_ids)
+    return qs.select_related("judge", "solution", "solution__scenario", "review").order_by("id")
 
 
 def review_list_for_round(*, round_: Round) -> QuerySet[Review]:
@@ -166,3 +175,40 @@ def judge_round_ids(*, user: User) -> set[int]:
     pool = set(JudgePoolMember.objects.filter(judge=user).values_list("round_id", flat=True))
     assigned = set(JudgeAssignment.objects.filter(judge=user).values_list("round_id", flat=True))
     return pool | assigned
+
+
+def _fold(text: str) -> str:
+    """Case- and width-insensitive form: 'ＡＢＣ科技' and 'abc科技' compare equal."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def blind_title_flags(*, round_: Round) -> list[dict]:
+    """Solutions of the round whose title (or final version's title) contains the name of the
+    team, of its lead unit or of a co-unit (full, short or English name; case- and
+    width-insensitive; names under two characters are ignored). For the organizer of a blind
+    round, before the judges read the titles. Three queries."""
+    solutions = (
+        round_solutions(round_=round_)
+        .select_related("team__lead_unit", "final_version")
+        .prefetch_related("team__co_units")
+    )
+    flags = []
+    for solution in solutions:
+        team = solution.team
+        names = [("team", team.name)]
+        for kind, org in [("lead_unit", team.lead_unit)] + [("co_unit", o) for o in team.co_units.all()]:
+            names += [(kind, n) for n in (org.name, org.short_name, org.name_en)]
+        titles = [("title", solution.title)]
+        if solution.final_version is not None and solution.final_version.title != solution.title:
+            titles.append(("version_title", solution.final_version.title))
+        matches = []
+        for field, title in titles:
+            folded = _fold(title)
+            for kind, name in names:
+                if len(name.strip()) >= 2 and _fold(name.strip()) in folded:
+                    match = {"field": field, "kind": kind, "name": name.strip()}
+                    if match not in matches:
+                        matches.append(match)
+        if matches:
+            flags.append({"solution": solution.pk, "title": solution.title, "team": team.name, "matches": matches})
+    return flags

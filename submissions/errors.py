@@ -206,3 +206,8 @@ class IdempotencyKeyInvalidError(ApplicationError):
 class StaffCannotCompeteError(NotAllowedError):
     code = "staff_cannot_compete"
     default_detail = _("Organizers and judges of a contest cannot register or join a team in it.")
+
+
+class BlindCopyError(StateConflictError):
+    code = "blind_copy_failed"
+    default_detail = _("The file could not be prepared for blind review; please tell the organizer.")

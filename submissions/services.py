@@ -28,7 +28,7 @@ from contest import clock
 from contest.audit import audit_record
 from contest.enums import ContestStatus, ScenarioStatus
 from contest.models import Contest, Organization, Round, Scenario, User
-from contest.roles import is_judge, is_organizer
+from contest.roles import is_judge, is_organizer, is_track_host
 from notifications.services import NoticeSpec, notify, notify_many
 
 from . import files as file_checks
@@ -263,8 +263,9 @@ def _validate_co_units(*, contest: Contest, lead_unit: Organization, co_units: S
 
 
 def _refuse_contest_staff(actor: User, contest: Contest) -> None:
-    """Organizers and judges of a contest may not compete in it (they would judge themselves)."""
-    if is_organizer(actor, contest) or is_judge(actor, contest):
+    """Organizers, track hosts and judges of a contest may not compete in it (they would judge
+    or assign their own solution)."""
+    if is_organizer(actor, contest) or is_judge(actor, contest) or is_track_host(actor, contest):
         raise StaffCannotCompeteError()
 
 

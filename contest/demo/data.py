@@ -493,7 +493,8 @@ CRITERIA = [
 
 DEMO_PASSWORD = "Jiebang-2021"  # noqa: S105  (printed demo login, never used outside the demo)
 
-# key: (username, full name, organization key, contest roles, extra flags)
+# key: (username, full name, organization key, contest roles, extra flags); a role is
+# (role, organization key), or ("track_host", track key) for a track host.
 USERS = {
     "admin": ("admin", "系统管理员", None, [], {"is_staff": True, "is_superuser": True}),
     "organizer": ("organizer", "周组委（示例）", "ORG-SASAC", [("organizer", None)], {}),
@@ -509,6 +510,8 @@ USERS = {
     "judge6": ("judge6", "郑十（评委）", "ORG-DEMO-DATA", [("judge", None)], {}),
     # A judge from a scenario publisher: the conflict-of-interest checks keep them off its solutions.
     "judge7": ("judge7", "陈一（评委）", "ORG-BOS", [("judge", None)], {}),
+    # 承办 staff of 上海电气 running the judging of 数字智造 (and of 智能制造 in the past edition).
+    "host_mfg": ("host_mfg", "褚工（承办）", "ORG-SE", [("track_host", "TRK-MFG")], {}),
 }
 ROLE_LABELS = {
     "admin": "site admin (superuser)",
@@ -517,4 +520,5 @@ ROLE_LABELS = {
     "publisher_se": "publisher 发榜单位 上海电气",
     "captain": "team captain 队长",
     "member": "team member 队员",
+    "host_mfg": "track host 承办 数字智造 (no scores)",
 }

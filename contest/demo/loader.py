@@ -238,12 +238,13 @@ def load_users(ctx: DemoContext) -> None:
             user.set_password(data.DEMO_PASSWORD)
             user.save(update_fields=["password"])
             ctx.updated["contest.User.password"] += 1
-        for role, org in roles:
-            ctx.upsert(
-                ContestRole,
-                {"user": user, "contest": ctx.contest, "role": role},
-                {"organization": ctx.orgs[org] if org else None},
+        for role, target in roles:
+            scope = (
+                {"track": ctx.tracks[target]}
+                if role == "track_host"
+                else {"organization": ctx.orgs[target] if target else None}
             )
+            ctx.upsert(ContestRole, {"user": user, "contest": ctx.contest, "role": role}, scope)
         ctx.users[key] = user
         label = data.ROLE_LABELS.get(key) or ("judge 评委" + (" (上海银行: conflict)" if org_key == "ORG-BOS" else ""))
         ctx.logins.append((username, data.DEMO_PASSWORD, label))

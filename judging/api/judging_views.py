@@ -14,9 +14,14 @@ from judging.api import judging_serializers as s
 from judging.errors import ConflictTargetError, JudgeNotInPoolError, TrackNotInContestError
 from judging.models import Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
 from judging.permissions import (
+    can_assign_solution,
     can_declare_conflict,
+    can_manage_assignment,
     can_manage_judging,
+    can_manage_pool_member,
+    can_run_track_judging,
     can_score_assignment,
+    can_set_pool_tracks,
     can_view_round_rubrics,
     can_view_rubric,
 )
@@ -37,6 +42,13 @@ def _round(round_id: int) -> Round:
 def _require_organizer(user, round_: Round) -> None:
     if not can_manage_judging(user, round_):
         raise NotAllowedError()
+
+
+def _track_scope(user, round_: Round) -> set[int] | None:
+    """Organizers run every track (None); a track host its own tracks; anyone else is refused."""
+    if not can_run_track_judging(user, round_):
+        raise NotAllowedError()
+    return selectors.track_scope(user, round_)
 
 
 class _Base(APIView):
@@ -152,16 +164,21 @@ class PoolListCreateApi(_Base):
     @extend_schema(responses=s.PoolMemberOutputSerializer(many=True), operation_id="judging_round_pool_list")
     def get(self, request, round_id: int):
         round_ = _round(round_id)
-        _require_organizer(request.user, round_)
-        return Response(s.PoolMemberOutputSerializer(selectors.pool_list(round_=round_), many=True).data)
+        scope = _track_scope(request.user, round_)
+        members = selectors.pool_list(round_=round_, track_ids=scope)
+        return Response(s.PoolMemberOutputSerializer(members, many=True).data)
 
     @extend_schema(request=s.PoolMemberInputSerializer, responses={201: s.PoolMemberOutputSerializer})
     def post(self, request, round_id: int):
         round_ = _round(round_id)
-        _require_organizer(request.user, round_)
+        scope = _track_scope(request.user, round_)
         data = s.PoolMemberInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        # A track host's judge joins for the host's tracks unless it names some of them.
+        track_ids = v.get("tracks") or ([] if scope is None else sorted(scope))
+        if not can_set_pool_tracks(request.user, round_, track_ids):
+            raise NotAllowedError()
         judge = User.objects.filter(pk=v["judge"], is_active=True).first()
         if judge is None:
             raise JudgeNotInPoolError(extra={"judge": v["judge"]})
@@ -169,7 +186,7 @@ class PoolListCreateApi(_Base):
             actor=request.user,
             round_=round_,
             judge=judge,
-            tracks=_tracks(round_, v.get("tracks")),
+            tracks=_tracks(round_, track_ids),
             group=v.get("group", ""),
             load_cap=v.get("load_cap"),
         )
@@ -179,7 +196,7 @@ class PoolListCreateApi(_Base):
 class PoolMemberDetailApi(_Base):
     def _get(self, request, member_id):
         member = get_object_or_404(JudgePoolMember.objects.select_related("round__contest", "judge"), pk=member_id)
-        if not can_manage_judging(request.user, member.round):
+        if not can_manage_pool_member(request.user, member):
             raise NotAllowedError()
         return member
 
@@ -190,6 +207,8 @@ class PoolMemberDetailApi(_Base):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if "tracks" in changes:
+            if not can_set_pool_tracks(request.user, member.round, changes["tracks"]):
+                raise NotAllowedError()
             changes["tracks"] = _tracks(member.round, changes["tracks"])
         member = pool_services.pool_member_update(actor=request.user, member=member, **changes)
         return Response(s.PoolMemberOutputSerializer(member).data)
@@ -275,8 +294,8 @@ class RoundAssignmentListCreateApi(_OrganizerRoundList):
 
     def get_queryset(self):
         round_ = _round(self.kwargs["round_id"])
-        _require_organizer(self.request.user, round_)
-        qs = self._filtered(selectors.assignment_list_for_round(round_=round_))
+        scope = _track_scope(self.request.user, round_)
+        qs = self._filtered(selectors.assignment_list_for_round(round_=round_, track_ids=scope))
         active = self.request.query_params.get("active")
         if active in ("true", "false"):
             qs = qs.filter(active=active == "true")
@@ -296,9 +315,18 @@ class RoundAssignmentListCreateApi(_OrganizerRoundList):
     @extend_schema(request=s.AssignmentInputSerializer, responses={201: s.AssignmentOutputSerializer})
     def post(self, request, round_id: int):
         round_ = _round(round_id)
-        _require_organizer(request.user, round_)
+        scope = _track_scope(request.user, round_)
         data = s.AssignmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if scope is not None:
+            # A track host: a solution of another track (or none at all) is refused alike.
+            track_id = (
+                Solution.objects.filter(pk=data.validated_data["solution"], contest_id=round_.contest_id)
+                .values_list("scenario__track_id", flat=True)
+                .first()
+            )
+            if track_id is None or not can_assign_solution(request.user, round_, track_id):
+                raise NotAllowedError()
         judge = User.objects.filter(pk=data.validated_data["judge"]).first()
         if judge is None:
             raise JudgeNotInPoolError()
@@ -312,11 +340,11 @@ class AutoAssignApi(_Base):
     @extend_schema(request=s.AutoAssignInputSerializer, responses=s.AutoAssignReportSerializer)
     def post(self, request, round_id: int):
         round_ = _round(round_id)
-        _require_organizer(request.user, round_)
+        scope = _track_scope(request.user, round_)
         data = s.AutoAssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = assignment_services.assignment_auto_run(
-            actor=request.user, round_=round_, seed=data.validated_data["seed"]
+            actor=request.user, round_=round_, seed=data.validated_data["seed"], track_ids=scope
         )
         return Response(s.AutoAssignReportSerializer(report.as_dict()).data)
 
@@ -324,8 +352,10 @@ class AutoAssignApi(_Base):
 class AssignmentDetailApi(_Base):
     @extend_schema(responses=s.AssignmentOutputSerializer)
     def delete(self, request, assignment_id: int):
-        assignment = get_object_or_404(JudgeAssignment.objects.select_related("round__contest"), pk=assignment_id)
-        if not can_manage_judging(request.user, assignment.round):
+        assignment = get_object_or_404(
+            JudgeAssignment.objects.select_related("round__contest", "solution__scenario"), pk=assignment_id
+        )
+        if not can_manage_assignment(request.user, assignment):
             raise NotAllowedError()
         assignment = assignment_services.assignment_remove(actor=request.user, assignment=assignment)
         return Response(s.AssignmentOutputSerializer(assignment).data)
@@ -459,8 +489,8 @@ class RoundProgressApi(_Base):
     @extend_schema(responses=ProgressOutputSerializer)
     def get(self, request, round_id: int):
         round_ = _round(round_id)
-        _require_organizer(request.user, round_)
-        return Response(ProgressOutputSerializer(round_progress(round_=round_)).data)
+        scope = _track_scope(request.user, round_)
+        return Response(ProgressOutputSerializer(round_progress(round_=round_, track_ids=scope)).data)
 
 
 # --- the judge's own assignments and reviews -------------------------------------------------

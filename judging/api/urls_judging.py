@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import blind_views
 from . import judging_views as v
 
 urlpatterns = [
@@ -28,6 +29,11 @@ urlpatterns = [
     path("judging/rounds/<int:round_id>/open-judging/", v.RoundOpenJudgingApi.as_view(), name="judging-open"),
     path("judging/rounds/<int:round_id>/close-judging/", v.RoundCloseJudgingApi.as_view(), name="judging-close"),
     path("judging/rounds/<int:round_id>/progress/", v.RoundProgressApi.as_view(), name="judging-progress"),
+    path(
+        "judging/rounds/<int:round_id>/blind-title-flags/",
+        blind_views.BlindTitleFlagListApi.as_view(),
+        name="judging-blind-title-flags",
+    ),
     path("judging/my/assignments/", v.MyAssignmentListApi.as_view(), name="judging-my-assignments"),
     path(
         "judging/my/assignments/<int:assignment_id>/",

@@ -333,16 +333,22 @@ def _lock_round(round_: Round) -> Round:
 
 
 @transaction.atomic
-def assignment_auto_run(*, actor: User | None, round_: Round, seed: int = 0) -> AssignmentReport:
+def assignment_auto_run(
+    *, actor: User | None, round_: Round, seed: int = 0, track_ids: set[int] | None = None
+) -> AssignmentReport:
     """Assign judges to every solution of the round that lacks them; report what could not be done.
 
-    Locks the round row. Side effects: JudgeAssignment rows (source=auto, one bulk insert), one
+    With `track_ids` (a track host's run) only those tracks' solutions are planned, ended for
+    conflict and reported; the judges' assignments in other tracks still count towards their
+    loads and caps. Locks the round row. Side effects: JudgeAssignment rows (source=auto, one bulk insert), one
     audit event listing the new pairs, one `judge_assigned` notice per judge who got new work.
     Idempotent: a second run with nothing missing creates nothing and notifies no one.
     """
     round_ = _lock_round(round_)
     solution_rows = list(round_solutions(round_=round_).values_list("id", "scenario__track_id", "team_id"))
     solutions = {sid: track for sid, track, _team in solution_rows}
+    # The planned solutions; `existing` below keeps every solution's judges, so loads are whole.
+    planned = solutions if track_ids is None else {s: t for s, t in solutions.items() if t in track_ids}
     judges, caps, judge_orgs = _pool(round_)
     existing: dict[int, set[int]] = defaultdict(set)
     blocked = set()
@@ -355,7 +361,9 @@ def assignment_auto_run(*, actor: User | None, round_: Round, seed: int = 0) -> 
         else:
             blocked.add((s, j))
     index = ConflictIndex(
-        contest_id=round_.contest_id, judges=judge_orgs, solutions={sid: team for sid, _t, team in solution_rows}
+        contest_id=round_.contest_id,
+        judges=judge_orgs,
+        solutions={sid: team for sid, _t, team in solution_rows if sid in planned},
     )
     conflicts = index.conflicted_pairs()
     # Assignments that have come into conflict since they were made end here (reviews voided)
@@ -366,7 +374,7 @@ def assignment_auto_run(*, actor: User | None, round_: Round, seed: int = 0) -> 
         existing[s].discard(j)
         blocked.add((s, j))
     plan = plan_assignments(
-        solutions=solutions,
+        solutions=planned,
         judges=judges,
         caps=caps,
         per_solution=round_.judges_per_solution,
@@ -388,10 +396,10 @@ def assignment_auto_run(*, actor: User | None, round_: Round, seed: int = 0) -> 
         run_id=run_id,
         seed=seed,
         judges_per_solution=round_.judges_per_solution,
-        solutions=len(solutions),
+        solutions=len(planned),
         judges=len(judges),
         created=len(plan.new),
-        complete=len(solutions) - len(plan.shortfalls),
+        complete=len(planned) - len(plan.shortfalls),
         short=plan.shortfalls,
         reasons=dict(reasons),
         loads=plan.loads,
@@ -404,6 +412,7 @@ def assignment_auto_run(*, actor: User | None, round_: Round, seed: int = 0) -> 
         after={
             "run_id": run_id,
             "seed": seed,
+            "tracks": None if track_ids is None else sorted(track_ids),
             "created": [list(p) for p in plan.new],
             "short": {str(s.solution_id): s.reason for s in plan.shortfalls},
             "ended_for_conflict": ended,

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
 
+from config.spreadsheet import csv_cell, xlsx_row
 from contest.models import Round
 from judging.models import RoundResult, Score
 
@@ -34,14 +35,6 @@ RESULT_COLUMNS = [
 SCORE_COLUMNS = ["solution_id", "team", "judge", "review_status", "criterion", "weight", "max_score", "value"]
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
 
 
 def results_rows(round_: Round) -> Iterator[dict]:
@@ -123,9 +116,9 @@ class _Echo:
 def _csv_stream(columns: list[str], rows: Iterator[dict]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM: spreadsheet programs then read the Chinese text as UTF-8
-    yield writer.writerow(columns)
+    yield writer.writerow([csv_cell(c) for c in columns])
     for row in rows:
-        yield writer.writerow([_text(row[c]) for c in columns])
+        yield writer.writerow([csv_cell(row[c]) for c in columns])
 
 
 def csv_response(*, columns: list[str], rows: Iterator[dict], filename: str) -> StreamingHttpResponse:
@@ -139,9 +132,9 @@ def xlsx_response(*, columns: list[str], rows: Iterator[dict], filename: str, ti
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(columns)
+    sheet.append(xlsx_row(sheet, columns))
     for row in rows:
-        sheet.append([row[c] if not isinstance(row[c], bool) else int(row[c]) for c in columns])
+        sheet.append(xlsx_row(sheet, [row[c] for c in columns]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

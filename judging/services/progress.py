@@ -14,15 +14,18 @@ def _row() -> dict:
     return {"assigned": 0, "submitted": 0, "missing": 0, "returned": 0, "voided": 0}
 
 
-def round_progress(*, round_: Round) -> dict:
+def round_progress(*, round_: Round, track_ids: set[int] | None = None) -> dict:
     """{"round": {...}, "tracks": [...], "judges": [...]} with assigned / submitted / missing counts.
 
     One query groups the round's active assignments (of solutions still judged) by (track, judge)
     and counts their reviews by status; the three views are sums over those groups. `missing` is
-    assigned minus submitted (drafts, returned and voided reviews are missing)."""
+    assigned minus submitted (drafts, returned and voided reviews are missing). With
+    `track_ids` (a track host) only those tracks' assignments are counted."""
+    assignments = JudgeAssignment.objects.filter(round=round_, active=True, solution__in=round_solutions(round_=round_))
+    if track_ids is not None:
+        assignments = assignments.filter(solution__scenario__track_id__in=track_ids)
     groups = (
-        JudgeAssignment.objects.filter(round=round_, active=True, solution__in=round_solutions(round_=round_))
-        .values("solution__scenario__track_id", "judge_id", "judge__username", "judge__full_name")
+        assignments.values("solution__scenario__track_id", "judge_id", "judge__username", "judge__full_name")
         .annotate(
             assigned=Count("id"),
             submitted=Count("id", filter=Q(review__status=ReviewStatus.SUBMITTED)),

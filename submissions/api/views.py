@@ -1,6 +1,8 @@
 """Thin API views: parse (input serializer) → fetch (selector; invisible is 404) → act (service,
 which checks the role and the state) → present (output serializer)."""
 
+from functools import partial
+
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from submissions.enums import SolutionStatus
 from submissions.errors import FileTooLargeError, NotTeamMemberError
 from submissions.files import UPLOAD_KINDS, upload_handlers_for
 from submissions.idempotency import run_idempotent
+from submissions.metadata import blind_copy, needs_cleaning
 from submissions.models import Invitation
 
 from .serializers import (
@@ -549,4 +552,8 @@ class FileDownloadApi(APIView):
         solution = file.version.solution
         blind = selectors.solution_access_map(request.user, [solution])[solution.pk]["blind"]
         filename = neutral_file_name(file) if blind else file.original_name
-        return download_response(file.file.name, filename=filename, content_type=file.content_type)
+        transform = None
+        if blind and needs_cleaning(file.content_type):
+            # The judge gets a copy without author/company metadata; the stored file is untouched.
+            transform = partial(blind_copy, content_type=file.content_type)
+        return download_response(file.file.name, filename=filename, content_type=file.content_type, transform=transform)

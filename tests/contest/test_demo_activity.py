@@ -85,3 +85,25 @@ def test_original_dates_skip_current_submissions_but_build_the_past_edition():
     assert Award.objects.filter(contest__slug="sh-soe-dx-2020").count() == 11
     _load()  # back to the shifted calendar: the current contest's teams appear
     assert Solution.objects.filter(contest__slug="sh-soe-dx-2021").count() == 20
+
+
+def test_demo_track_host_runs_its_track_and_sees_no_scores(client):
+    from django.urls import reverse
+
+    from contest.enums import Role
+    from contest.models import ContestRole
+
+    output = _load()
+    assert "host_mfg" in output
+    roles = ContestRole.objects.filter(user__username="host_mfg", role=Role.TRACK_HOST)
+    assert sorted(roles.values_list("contest__slug", "track__name")) == [
+        ("sh-soe-dx-2020", "智能制造"),
+        ("sh-soe-dx-2021", "数字智造"),
+    ]
+    past_round = Round.objects.get(contest__slug="sh-soe-dx-2020", sequence=2)
+    client.login(username="host_mfg", password="Jiebang-2021")
+    page = client.get(reverse("dashboard_round", args=[past_round.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "data-host-view" in html and "chart-judges" not in html
+    assert client.get(reverse("dashboard_results", args=[past_round.pk])).status_code == 403

@@ -143,6 +143,7 @@ ENDPOINTS = [
     ),
     ("close_judging", "post", R + "close-judging/", None, ORG_ONLY | {"organizer": 200}),
     ("progress", "get", R + "progress/", None, ORG_ONLY | {"organizer": 200}),
+    ("blind_title_flags", "get", R + "blind-title-flags/", None, ORG_ONLY | {"organizer": 200}),
     ("my_assignments", "get", "/api/v1/judging/my/assignments/", None, dict.fromkeys(ROLES, 200) | {"anonymous": 403}),
     ("my_assignment", "get", "/api/v1/judging/my/assignments/{own}/", None, OWN | {"judge": 200}),
     (
@@ -172,9 +173,9 @@ ENDPOINTS = [
 def test_matrix_covers_every_judging_url():
     from judging.api.urls_judging import urlpatterns
 
-    assert len(urlpatterns) == 22
-    assert len({e[2] for e in ENDPOINTS}) == 22
-    assert len(ENDPOINTS) == 30  # some urls take several methods
+    assert len(urlpatterns) == 23
+    assert len({e[2] for e in ENDPOINTS}) == 23
+    assert len(ENDPOINTS) == 31  # some urls take several methods
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -58,6 +58,7 @@ LISTS = {
     "/api/v1/judging/rounds/{round_id}/pool/": ("organizer", 4),
     "/api/v1/judging/rounds/{round_id}/reviews/": ("organizer", 6),
     "/api/v1/judging/rounds/{round_id}/rubrics/": ("organizer", 5),
+    "/api/v1/judging/rounds/{round_id}/blind-title-flags/": ("organizer", 4),
     "/api/v1/notifications/": ("captain", 2),
     "/api/v1/objections/": ("captain", 1),
     "/api/v1/rounds/": ("organizer", 3),
@@ -227,6 +228,9 @@ class World:
             # A solution of another team in the round: assigned, reviewed, conflicted, ranked.
             other = SolutionFactory(contest=self.contest, scenario=self.scenario)
             RoundEntryFactory(solution=other, round=self.round, status=EntryStatus.ACTIVE)
+            # Its title names its team: a row of the blind-round title flags.
+            other.title = f"{other.team.name}的方案"
+            other.save(update_fields=["title"])
             assignment = JudgeAssignmentFactory(round=self.round, solution=other, judge=self.judge)
             self.assignment = self.assignment or assignment
             ReviewFactory(assignment=assignment)

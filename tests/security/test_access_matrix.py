@@ -118,6 +118,7 @@ CASES = {
         "body": lambda w: {"seed": 1},
     },
     "v1_judging_rounds_close_judging_create": {"params": lambda w: {"round_id": w.round2.pk}},
+    "judging_round_blind_title_flags": {"params": lambda w: {"round_id": w.round2.pk}},
     "judging_round_conflicts_list": {"params": lambda w: {"round_id": w.round2.pk}},
     "judging_round_conflicts_automatic": {"params": lambda w: {"round_id": w.round2.pk}},
     "v1_judging_rounds_conflicts_create": {
@@ -280,11 +281,15 @@ CASES = {
 POLICY: dict[str, dict[str, object]] = {
     # Round-scoped organizer endpoints: rounds are public, so a refusal is 403 (nothing hidden).
     # Secret objects (reviews, other judges' assignments, invisible solutions/teams/files) are 404.
+    # The track host runs the pool, assignments and progress of its track (world: both
+    # solutions) and is refused every score, review, result and export like any outsider; the
+    # pool entry of the case is open to every track, so it is not the host's to change.
     "judging_my_assignments_list": row(OK, anonymous=403),
-    "judging_round_assignments_list": row(403, organizer=OK),
+    "judging_round_assignments_list": row(403, organizer=OK, track_host=OK),
+    "judging_round_blind_title_flags": row(403, organizer=OK),
     "judging_round_conflicts_list": row(403, organizer=OK),
     "judging_round_conflicts_automatic": row(403, organizer=OK),
-    "judging_round_pool_list": row(403, organizer=OK),
+    "judging_round_pool_list": row(403, organizer=OK, track_host=OK),
     "judging_round_reviews_list": row(403, organizer=OK),
     "judging_round_rubrics_list": row(403, judge_assigned=OK, judge_unassigned=OK, judge_conflicted=OK, organizer=OK),
     "v1_auth_token_create": row(OK),
@@ -300,7 +305,7 @@ POLICY: dict[str, dict[str, object]] = {
     "v1_files_download_retrieve": row(404, captain_a=OK, member_a=OK, judge_assigned=OK, organizer=OK),
     "v1_files_download_retrieve#draft": row(404, captain_a=OK, member_a=OK, organizer=OK),
     "v1_invitations_accept_create": row(403),
-    "v1_judging_assignments_destroy": row(403, organizer=OK),
+    "v1_judging_assignments_destroy": row(403, organizer=OK, track_host=OK),
     "v1_judging_criteria_destroy": row(403, organizer=409),
     "v1_judging_criteria_partial_update": row(403, organizer=409),
     "v1_judging_my_assignments_declare_conflict_create": row(404, anonymous=403, judge_assigned=OK),
@@ -314,13 +319,13 @@ POLICY: dict[str, dict[str, object]] = {
     "v1_judging_pool_partial_update": row(403, organizer=OK),
     "v1_judging_reviews_return_create": row(404, anonymous=403, organizer=OK),
     "v1_judging_reviews_void_create": row(404, anonymous=403, organizer=OK),
-    "v1_judging_rounds_assignments_create": row(403, organizer=OK),
-    "v1_judging_rounds_auto_assign_create": row(403, organizer=OK),
+    "v1_judging_rounds_assignments_create": row(403, organizer=OK, track_host=OK),
+    "v1_judging_rounds_auto_assign_create": row(403, organizer=OK, track_host=OK),
     "v1_judging_rounds_close_judging_create": row(403, organizer=OK),
     "v1_judging_rounds_conflicts_create": row(403, organizer=OK),
     "v1_judging_rounds_open_judging_create": row(403, organizer=OK),
-    "v1_judging_rounds_pool_create": row(403, organizer=OK),
-    "v1_judging_rounds_progress_retrieve": row(403, organizer=OK),
+    "v1_judging_rounds_pool_create": row(403, organizer=OK, track_host=OK),
+    "v1_judging_rounds_progress_retrieve": row(403, organizer=OK, track_host=OK),
     "v1_judging_rounds_rubrics_create": row(403, organizer=409),
     "v1_judging_rubrics_criteria_create": row(403, organizer=409),
     "v1_judging_rubrics_destroy": row(403, organizer=409),

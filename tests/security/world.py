@@ -2,7 +2,8 @@
 
 Contest C (published) has a track, three scenarios (one published scenario per publisher
 organization and a draft of P1), a qualification round R1 still taking submissions and a
-scored round R2 in judging with a rubric, a judge pool, assignments and reviews. Team A
+scored round R2 in judging with a rubric, a judge pool, assignments and reviews; the track
+host runs the track's judging. Team A
 (captain + member) and team B each have a solution with a submitted version and files.
 R1 has a published result with an objection; R2 has unpublished results. Team A holds an
 award. Contest D belongs to another organizer.
@@ -58,6 +59,7 @@ PERSONAS = (
     "publisher_other",
     "organizer",
     "organizer_other",
+    "track_host",
 )
 
 PDF = (
@@ -160,6 +162,8 @@ def build_world() -> World:
         "organizer_other": ContestRoleFactory(contest=other_contest, role=Role.ORGANIZER).user,
         "publisher_own": ContestRoleFactory(contest=contest, role=Role.PUBLISHER, organization=p1).user,
         "publisher_other": ContestRoleFactory(contest=contest, role=Role.PUBLISHER, organization=p2).user,
+        # 承办 staff of the track holding both solutions: runs its judging, sees no score.
+        "track_host": ContestRoleFactory(contest=contest, role=Role.TRACK_HOST, track=track).user,
     }
     for persona in ("judge_assigned", "judge_unassigned", "judge_conflicted"):
         users[persona] = ContestRoleFactory(contest=contest, role=Role.JUDGE).user

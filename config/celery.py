@@ -1,11 +1,31 @@
 """The Celery app. Settings come from Django settings under the CELERY_ namespace."""
 
-import os
-
 from celery import Celery
+from celery.signals import after_setup_logger, after_setup_task_logger
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+from config.env import load_env
+
+load_env()  # before Django reads DJANGO_SETTINGS_MODULE, so the .env file can set it
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _json_like_the_web_processes(logger=None, **_kwargs):
+    """With JSON logs (production), workers and beat print one JSON object a line too: Celery
+    keeps its handlers and levels (`-l`), only their format is the web processes' one."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from config.request_id import RequestIdFilter
+
+    if settings.LOGGING["handlers"]["console"].get("formatter") != "json":
+        return
+    options = dict(settings.LOGGING["formatters"]["json"])
+    formatter = import_string(options.pop("()"))(**options)
+    for handler in logger.handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(RequestIdFilter())

@@ -232,6 +232,11 @@ PRINT_ROLES = (
             ["RedisCache", "redis://cache:6379/1", "redis://broker:6379/0", False],
         ),
         ({"CACHE_URL": "redis://cache:6379/1"}, ["RedisCache", "redis://cache:6379/1", "memory://", True]),
+        # Empty values, as in .env.example, mean unset.
+        (
+            {"REDIS_URL": "redis://r:6379/0", "CACHE_URL": "", "CELERY_BROKER_URL": ""},
+            ["RedisCache", "redis://r:6379/0", "redis://r:6379/0", False],
+        ),
     ],
 )
 def test_broker_and_cache_are_separate_roles_defaulting_to_redis_url(variables, expected):
@@ -255,3 +260,14 @@ def test_each_log_line_is_printed_once_with_debug_on():
     result = _run(["-c", code], env=env)
     assert result.returncode == 0, result.stderr
     assert (result.stderr.count("once-django"), result.stderr.count("once-app")) == (1, 1), result.stderr
+
+
+def test_env_example_as_it_is_gives_working_development_settings():
+    """Every variable of .env.example, empty ones included, is understood (an empty value is unset)."""
+    code = (
+        "import config, django; django.setup(); from django.conf import settings as s; import json; "
+        "print(json.dumps([s.SETTINGS_MODULE, s.CELERY_BROKER_URL, s.CACHES['default']['LOCATION']]))"
+    )
+    result = _run(["-c", code], env=_clean_env(ENV_FILE=str(ROOT / ".env.example")))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["config.settings.dev", "redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"]

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from pythonjsonlogger.core import RESERVED_ATTRS
 
@@ -140,17 +141,17 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # One Redis per role, each defaulting to REDIS_URL: the broker (CELERY_BROKER_URL; must never
 # evict: maxmemory-policy noeviction) and the cache (CACHE_URL; may evict: public read cache,
 # aggregation progress, API rate-limit counters). CHANNEL_LAYER_URL is reserved for a channel
-# layer and not read yet.
+# layer and not read yet. An empty value (`CACHE_URL=` as in .env.example) means unset.
 REDIS_URL = env("REDIS_URL", default="")
-CACHES = {"default": env.cache_url("CACHE_URL", default=REDIS_URL or "locmemcache://")}
+CACHES = {"default": env.cache_url_config(env("CACHE_URL", default="") or REDIS_URL or "locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # A Redis that stops answering costs a request 2 s, not a hung worker: the callers fall
     # back (the public read cache answers from the database).
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 2)
     CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 2)
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="") or REDIS_URL or "cache+memory://"
 # Without a broker the embedded default runs every task in-process, right after commit.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://"))
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -271,9 +272,11 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request_id"],
-            "formatter": env("LOG_FORMAT", default="text"),
+            "formatter": env("LOG_FORMAT", default="") or "text",
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
+if LOGGING["handlers"]["console"]["formatter"] not in LOGGING["formatters"]:
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")

@@ -52,4 +52,6 @@ STORAGES = {
 # Load balancers probe these over plain HTTP on the backend address.
 SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
 # One JSON object a line, with the request id (base.py's LOGGING).
-LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="") or "json"
+if LOGGING["handlers"]["console"]["formatter"] not in LOGGING["formatters"]:
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")

@@ -1,6 +1,8 @@
 """The Celery app. Settings come from Django settings under the CELERY_ namespace."""
 
-from celery import Celery
+import logging
+
+from celery import Celery, current_task
 from celery.signals import after_setup_logger, after_setup_task_logger
 
 from config.env import load_env
@@ -29,3 +31,14 @@ def _json_like_the_web_processes(logger=None, **_kwargs):
     for handler in logger.handlers:
         handler.setFormatter(formatter)
         handler.addFilter(RequestIdFilter())
+        handler.addFilter(_TaskFields())
+
+
+class _TaskFields(logging.Filter):
+    """What Celery's task format printed: the running task's id and name, as JSON fields."""
+
+    def filter(self, record):
+        task = current_task
+        if task and task.request.id:
+            record.task_id, record.task_name = task.request.id, task.name
+        return True

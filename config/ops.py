@@ -42,10 +42,13 @@ def check_migrations():
 
 
 def check_cache():
+    # A key of this probe's own: probes of other processes at the same moment cannot overwrite it.
     token = uuid.uuid4().hex
-    cache.set(READY_CACHE_KEY, token, timeout=10)
-    if cache.get(READY_CACHE_KEY) != token:
+    key = f"{READY_CACHE_KEY}:{token}"
+    cache.set(key, token, timeout=10)
+    if cache.get(key) != token:
         raise CacheMiss()
+    cache.delete(key)
 
 
 def check_broker():

@@ -254,12 +254,14 @@ def test_each_log_line_is_printed_once_with_debug_on():
     propagated to the root's: each django.* line came out twice."""
     code = (
         "import django, logging; django.setup(); from django.conf import settings; assert settings.DEBUG; "
-        "logging.getLogger('django.request').warning('once-django'); logging.getLogger('contest').warning('once-app')"
+        "logging.getLogger('django.request').warning('once-django'); logging.getLogger('contest').warning('once-app'); "
+        "logging.getLogger('django.server').info('once-request-line')"
     )
     env = _clean_env(DJANGO_SETTINGS_MODULE="config.settings.dev", ENV_FILE=os.devnull)
     result = _run(["-c", code], env=env)
     assert result.returncode == 0, result.stderr
-    assert (result.stderr.count("once-django"), result.stderr.count("once-app")) == (1, 1), result.stderr
+    counts = [result.stderr.count(word) for word in ("once-django", "once-app", "once-request-line")]
+    assert counts == [1, 1, 1], result.stderr
 
 
 def test_env_example_as_it_is_gives_working_development_settings():

@@ -249,9 +249,9 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 
-# One handler, on the root logger: every record is printed once. Django's own "django" logger
-# gets no handler of its own (its default console handler printed each django.* line a second
-# time, through propagation to the root, whenever DEBUG was on).
+# One handler, on the root logger (and on the dev server's, which does not propagate): every
+# record is printed once. Django's own "django" logger gets no handler of its own (its default
+# console handler printed each django.* line a second time, through the root, when DEBUG was on).
 LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
@@ -276,7 +276,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # Configuring "django" resets its children: the dev server's request lines keep INFO here.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 if LOGGING["handlers"]["console"]["formatter"] not in LOGGING["formatters"]:
     raise ImproperlyConfigured("LOG_FORMAT must be text or json.")

@@ -90,15 +90,25 @@ def test_production_probes_answer_over_plain_http_while_pages_redirect_to_https(
 
 
 def test_production_workers_log_json_lines_too():
+    """Workers: Celery's handlers print JSON lines; a record logged in a task carries the task's id."""
     code = (
-        "import django, logging; django.setup(); from config.celery import app; app.log.setup(loglevel='INFO'); "
-        "logging.getLogger('celery.worker.consumer').info('celery@host ready.')"
+        "import django, logging; django.setup(); from config.celery import app; app.log.setup(loglevel='INFO')\n"
+        "logging.getLogger('celery.worker.consumer').info('celery@host ready.')\n"
+        "@app.task(name='tests.log_in_a_task')\n"
+        "def log_in_a_task():\n"
+        "    logging.getLogger('contest.services').warning('inside a task')\n"
+        "print(log_in_a_task.apply(task_id='task-7').id)"
     )
     env = _prod_env()
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    lines = [line for line in result.stderr.splitlines() if "ready." in line]
-    assert len(lines) == 1 and json.loads(lines[0])["message"] == "celery@host ready.", result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("{")]
+    records = {r["message"]: r for r in map(json.loads, lines)}
+    assert records["celery@host ready."]["level"] == "INFO"
+    assert (records["inside a task"]["task_id"], records["inside a task"]["task_name"]) == (
+        "task-7",
+        "tests.log_in_a_task",
+    )
 
 
 @pytest.mark.parametrize("url", ["/health/", "/api/v1/", "/api/schema/", "/admin/login/", "/no-such-page/"])

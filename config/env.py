@@ -1,6 +1,6 @@
 """The `.env` file, read by every entry point before it picks the settings module.
 
-`manage.py`, `config/wsgi.py` and `config/celery.py` call `load_env()` first, so a
+`manage.py`, `config/wsgi.py`, `config/asgi.py` and `config/celery.py` call `load_env()` first, so a
 `DJANGO_SETTINGS_MODULE` written in `.env` takes effect (the process environment still wins
 over the file). `ENV_FILE` names another file than `.env` in the project root.
 """

@@ -151,6 +151,7 @@ def test_settings_module_in_dotenv_takes_effect_for_manage_py(tmp_path):
     "entry",
     [
         "import config.wsgi",
+        "import config.asgi",
         "import config.celery",
         "import manage, sys; sys.argv = ['manage.py', 'check']; manage.main()",
     ],

@@ -1,10 +1,11 @@
 #!/usr/bin/env python
-import os
 import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    from config.env import load_env
+
+    load_env()  # before Django reads DJANGO_SETTINGS_MODULE, so the .env file can set it
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

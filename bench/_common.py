@@ -29,6 +29,7 @@ def server_env(**extra: str) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "config.settings.prod",
             "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": env.get("ALLOWED_HOSTS") or "127.0.0.1,localhost",
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",  # production refuses the file one
             "SECURE_SSL_REDIRECT": "False",
             "SECURE_HSTS_SECONDS": "0",
             "REDIS_URL": env.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),

@@ -83,21 +83,25 @@ CHAIN_BATCH = 1000
 _chain_covered_until = 0.0
 _chain_lock = threading.Lock()
 # Across processes, the first commit of a window sets this key (expiring before the task it
-# queued starts); later commits of the window see it and queue nothing.
+# queued starts); later commits of the window see it and queue nothing. It lives on the
+# broker's Redis: it says "a task is queued on this broker", so it shares the queue's fate
+# (a flushed or restarted broker loses both); on an evicting cache it could outlive the task.
 CHAIN_SCHEDULED_KEY = "audit:chain-scheduled"
 _redis_client = None
+_redis_client_url = None
 
 
 def _first_in_window(ttl_seconds: float) -> bool:
     """True unless another process already queued the task for this window. One Redis round
     trip on a client kept for the process: Django's Redis cache builds a client per call, which
     cost more CPU than the chaining at the deadline (bench/bench_deadline_rush.py)."""
-    global _redis_client
-    if not settings.REDIS_URL:
-        return True
+    global _redis_client, _redis_client_url
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        return True  # another broker: each process queues at most one task per window
     try:
-        if _redis_client is None:
-            _redis_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1)
+        if _redis_client is None or _redis_client_url != url:
+            _redis_client, _redis_client_url = redis.Redis.from_url(url, socket_timeout=1), url
         return bool(_redis_client.set(CHAIN_SCHEDULED_KEY, 1, nx=True, px=max(int(ttl_seconds * 1000), 1)))
     except redis.RedisError:  # Redis down: queue anyway, an extra task finds little to do
         return True

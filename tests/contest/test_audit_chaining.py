@@ -90,6 +90,27 @@ def test_another_process_in_the_same_window_queues_nothing(monkeypatch, with_bro
     assert queued == [1]
 
 
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the window is shared through Redis")
+def test_the_window_key_lives_on_the_brokers_redis_not_on_redis_url(settings, monkeypatch, with_broker):
+    """The key says "a task is queued on this broker": it follows CELERY_BROKER_URL even when
+    REDIS_URL (here a closed port) and the cache point elsewhere."""
+    import redis
+
+    settings.CELERY_BROKER_URL = settings.REDIS_URL
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    monkeypatch.setattr(audit, "_redis_client", None)
+    queued = []
+    monkeypatch.setattr(chain_audit_task, "apply_async", lambda **kw: queued.append(1))
+    with transaction.atomic():
+        _record(1)
+    assert redis.Redis.from_url(settings.CELERY_BROKER_URL).pttl(audit.CHAIN_SCHEDULED_KEY) > 0
+    monkeypatch.setattr(audit, "_chain_covered_until", 0.0)  # another process
+    monkeypatch.setattr(audit, "_redis_client", None)
+    with transaction.atomic():
+        _record(2)
+    assert queued == [1]
+
+
 def test_a_broker_failure_keeps_the_write_and_the_sweep_chains_it_later(monkeypatch, with_broker):
     attempts = []
 

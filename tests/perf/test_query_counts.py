@@ -86,6 +86,7 @@ PUBLIC_CACHED = {
 # path template -> (role, exact number of queries), or None: not a JSON detail of a row
 # (files, PDFs, exports, aggregates), measured by their owners' tests instead.
 DETAILS = {
+    "/api/v1/": ("anonymous", 0),
     "/api/v1/awards/{award_id}/certificate.pdf": None,
     "/api/v1/certificates/{code}/": ("anonymous", 1),
     "/api/v1/contests/{id}/": ("organizer", 3),

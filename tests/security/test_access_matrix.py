@@ -54,6 +54,7 @@ def pdf_file(name="方案书.pdf"):
 # --- what each case sends: path parameters and body (from the world) ------------------------
 # key: operation id, or "operation id#variant" for a second target of the same operation.
 CASES = {
+    "api_root": {},
     "v1_auth_token_create": {"body": lambda w: {"username": w.users["captain_a"].username, "password": PASSWORD}},
     "v1_auth_token_destroy": {},
     "v1_contests_list": {},
@@ -292,6 +293,7 @@ POLICY: dict[str, dict[str, object]] = {
     "judging_round_pool_list": row(403, organizer=OK, track_host=OK),
     "judging_round_reviews_list": row(403, organizer=OK),
     "judging_round_rubrics_list": row(403, judge_assigned=OK, judge_unassigned=OK, judge_conflicted=OK, organizer=OK),
+    "api_root": row(OK),  # the list of endpoints, the same for everyone
     "v1_auth_token_create": row(OK),
     "v1_auth_token_destroy": row(OK, anonymous=403),  # one's own token only
     "v1_awards_certificate.pdf_retrieve": row(404, anonymous=403, captain_a=OK, member_a=OK, organizer=OK),

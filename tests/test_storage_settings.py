@@ -62,6 +62,8 @@ def _prod_storages(**extra) -> dict:
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/jiebang",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        ALLOWED_HOSTS="jiebang.example.com",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         **extra,
     )
     code = "import django, json; django.setup(); from django.conf import settings as s; print(json.dumps(s.STORAGES))"

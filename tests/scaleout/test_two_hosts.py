@@ -10,6 +10,7 @@ once although both workers run the outbox sweep repeatedly while the notices go 
 
 import hashlib
 import secrets
+import socket
 import sys
 import uuid
 from datetime import timedelta
@@ -46,6 +47,35 @@ TEAMS = 4
 MEMBERS_PER_TEAM = 3  # captain + 2: one receipt e-mail each
 
 
+class MailSink:
+    """A real SMTP server on loopback (production refuses mail back-ends that deliver nothing):
+    every message it receives is written to its own file in `folder`, so `delivered()` counts."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        (self.folder / f"{uuid.uuid4().hex}.eml").write_bytes(envelope.original_content or envelope.content)
+        return "250 OK"
+
+
+@pytest.fixture
+def mail_server(tmp_path):
+    from aiosmtpd.controller import Controller
+
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    with socket.socket() as probe:  # a free port: aiosmtpd connects to its own port on start
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(MailSink(folder), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield folder, port
+    finally:
+        controller.stop()
+
+
 def _pdf(text: str, size: int) -> bytes:
     body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     body += b"%" + text.encode() + b"\n%" + secrets.token_hex(size // 2).encode() + b"\n"
@@ -53,11 +83,10 @@ def _pdf(text: str, size: int) -> bytes:
 
 
 @pytest.fixture
-def hosts(transactional_db, s3_server, broker, tmp_path):
+def hosts(transactional_db, s3_server, broker, mail_server, tmp_path):
     """Two (gunicorn, worker) hosts; yields (servers, workers, bucket, mail_dir, media_dirs)."""
     bucket = s3_server.new_bucket()
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
+    mail_dir, smtp_port = mail_server
     common = {
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -68,8 +97,10 @@ def hosts(transactional_db, s3_server, broker, tmp_path):
         "CELERY_BROKER_URL": redis_url(),
         "CELERY_RESULT_BACKEND": redis_url(),
         "FILE_STORAGE_URL": s3_server.storage_url(bucket),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         # Every sweep re-enqueues every e-mail still unsent: duplicate tasks race for each row.
         "NOTIFICATIONS_RESEND_AFTER_MINUTES": "0",
         "CELERY_QUEUES_BY_KIND": "True",

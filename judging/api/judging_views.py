@@ -515,6 +515,7 @@ class MyReviewApi(_Base):
             assignment_id=assignment.pk,
             scores=_entries(data.validated_data),
             comment=data.validated_data.get("comment"),
+            team_comment=data.validated_data.get("team_comment"),
         )
         return Response(s.OwnReviewOutputSerializer(review).data)
 
@@ -530,6 +531,7 @@ class MyReviewSubmitApi(_Base):
             assignment_id=assignment.pk,
             scores=_entries(data.validated_data),
             comment=data.validated_data.get("comment"),
+            team_comment=data.validated_data.get("team_comment"),
         )
         return Response(s.OwnReviewOutputSerializer(review).data)
 

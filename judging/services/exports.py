@@ -12,7 +12,7 @@ from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
 
 from contest.models import Round
-from judging.models import RoundResult, Score
+from judging.models import Review, RoundResult, Score
 
 RESULT_COLUMNS = [
     "group",
@@ -30,6 +30,8 @@ RESULT_COLUMNS = [
     "advanced",
     "disqualified",
 ]
+
+REVIEW_COLUMNS = ["solution_id", "team", "judge", "review_status", "team_comment", "confidential_comment"]
 
 SCORE_COLUMNS = ["solution_id", "team", "judge", "review_status", "criterion", "weight", "max_score", "value"]
 
@@ -112,6 +114,33 @@ def score_rows(round_: Round) -> Iterator[dict]:
             "weight": r["criterion__weight"],
             "max_score": r["criterion__max_score"],
             "value": r["value"],
+        }
+
+
+def review_rows(round_: Round) -> Iterator[dict]:
+    """Every review of the round with both of its comments: the one the team reads and the
+    confidential one for the organizers (exports are for organizers only)."""
+    queryset = (
+        Review.objects.filter(round=round_)
+        .order_by("solution_id", "judge_id")
+        .values(
+            "solution_id",
+            "solution__team__name",
+            "judge__full_name",
+            "judge__username",
+            "status",
+            "comment",
+            "team_comment",
+        )
+    )
+    for r in queryset.iterator(chunk_size=5000):
+        yield {
+            "solution_id": r["solution_id"],
+            "team": r["solution__team__name"],
+            "judge": r["judge__full_name"] or r["judge__username"],
+            "review_status": r["status"],
+            "team_comment": r["team_comment"],
+            "confidential_comment": r["comment"],
         }
 
 

@@ -3,18 +3,14 @@ import datetime as dt
 import pytest
 import time_machine
 
-from contest.enums import Role
 from judging.enums import AwardLevel
 from judging.errors import AwardRangesInvalidError, FinalRoundNotReadyError, ObjectionsOpenError
 from judging.models import Award
-from judging.services.aggregation import results_aggregate
 from judging.services.awards import awards_confirm, certificate_pdf
 from judging.services.objections import objection_create, objection_decide
-from judging.services.publication import publication_publish
 from notifications.models import Notification
 from submissions.enums import SolutionStatus
-from tests.factories.contest import ContestRoleFactory, RoundFactory, ScenarioFactory, UserFactory
-from tests.factories.judging import CriterionFactory, RubricFactory
+from tests.factories.contest import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
@@ -23,33 +19,6 @@ RANGES = [
     {"level": "second", "from": 2, "to": 3},
     {"level": "third", "from": 4, "to": 5},
 ]
-
-
-@pytest.fixture
-def final(builder):
-    """Semifinal (seq 1): 7 entries, top 5 advance. Final (seq 2): those 5 ranked globally."""
-    from decimal import Decimal
-
-    from judging.services.advancement import advancement_apply
-
-    b = builder(aggregation_method="mean", sequence=1, advancement_kind="top_n", advancement_value=5)
-    b.org_user = UserFactory()
-    ContestRoleFactory(user=b.org_user, contest=b.contest, role=Role.ORGANIZER)
-    second_scenario = ScenarioFactory(track=b.track, contest=b.contest)
-    b.semi = [b.scored([90 - i] * 3, scenario=second_scenario if i == 1 else None) for i in range(7)]
-    results_aggregate(round_=b.round)
-    advancement_apply(round_=b.round, actor=b.org_user)
-    b.final_round = RoundFactory(
-        contest=b.contest, sequence=2, aggregation_method="mean", advancement_scope="contest", advancement_kind="none"
-    )
-    CriterionFactory(rubric=RubricFactory(round=b.final_round), key="overall", name="总分", max_score=Decimal("100"))
-    for i, solution in enumerate(b.semi[:5]):
-        for j in range(3):
-            b.review(solution, f"f{j}", 80 - i, round_=b.final_round)
-    results_aggregate(round_=b.final_round)
-    b.pub = publication_publish(round_=b.final_round, actor=b.org_user)
-    b.after = b.pub.publicity_ends_at + dt.timedelta(hours=1)
-    return b
 
 
 def test_awards_need_publicity_over(final):
@@ -107,17 +76,17 @@ def test_disqualification_shifts_range_members_without_backfill(final):
     }  # rank 5 stays empty: nobody from outside the finalists is pulled in
 
 
-def test_reconfirm_keeps_codes(final):
+def test_confirming_twice_is_refused_and_keeps_the_awards(final):
+    from judging.errors import AwardsConfirmedError
+
     with time_machine.travel(final.after):
         first = {
-            a.solution_id: a.verification_code
+            a.solution_id: (a.level, a.verification_code)
             for a in awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)
         }
-        again = {
-            a.solution_id: a.verification_code
-            for a in awards_confirm(contest=final.contest, actor=final.org_user, ranges=RANGES)
-        }
-    assert first == again and Award.objects.filter(contest=final.contest).count() == 5
+        with pytest.raises(AwardsConfirmedError):
+            awards_confirm(contest=final.contest, actor=final.org_user, ranges=[{"level": "first", "from": 1, "to": 5}])
+    assert {a.solution_id: (a.level, a.verification_code) for a in Award.objects.filter(contest=final.contest)} == first
 
 
 @pytest.mark.parametrize(

@@ -209,7 +209,8 @@ def award_reissue(*, revoked: Award, actor, level: str, final_rank: int | None, 
         revoked = Award.objects.select_for_update().select_related("contest").get(pk=revoked.pk)
         if revoked.revoked_at is None:
             raise AwardNotRevokedError()
-        if Award.objects.filter(replaces=revoked).exists():
+        live = Award.objects.filter(contest_id=revoked.contest_id, solution_id=revoked.solution_id, revoked_at=None)
+        if Award.objects.filter(replaces=revoked).exists() or live.exists():
             raise AwardReissuedError()
         solution = Solution.objects.select_related("team", "scenario").get(pk=revoked.solution_id)
         award = _new_award(

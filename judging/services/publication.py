@@ -207,10 +207,13 @@ def round_results_notify(*, publication: Publication, solution_ids: list[int] | 
     next_round = (
         Round.objects.filter(contest_id=round_.contest_id, sequence__gt=round_.sequence).order_by("sequence").first()
     )
+    # Who the entries' teams are comes from the database; every figure in the notice comes
+    # from the publication, so a later run (the repair task) never tells unpublished results.
     result_rows = RoundResult.objects.filter(round=round_)
     if solution_ids is not None:
         result_rows = result_rows.filter(solution_id__in=solution_ids)
     results = {r.solution_id: r for r in result_rows.select_related("solution").order_by("solution_id")}
+    group_of = {row["solution_id"]: row["group"] for row in publication.table}
     group_sizes: dict[str, int] = {}
     for row in publication.table:
         group_sizes[row["group"]] = group_sizes.get(row["group"], 0) + 1
@@ -222,14 +225,17 @@ def round_results_notify(*, publication: Publication, solution_ids: list[int] | 
     tz = timezone.get_default_timezone()
     specs = []
     for result in results.values():
+        shown = publication.feedback.get(str(result.solution_id))
+        if shown is None:
+            continue  # not part of this publication
         context = {
             "contest_name": round_.contest.name,
             "round_name": round_.name,
-            "solution_title": result.solution.title,
-            "rank": result.rank or "",
-            "group_size": group_sizes.get(result.group_key, "") if result.rank else "",
-            "score": f"{result.score:.2f}" if result.score is not None and not result.disqualified else "",
-            "advanced": bool(result.advanced and not result.disqualified),
+            "solution_title": shown["solution_title"],
+            "rank": shown["rank"] or "",
+            "group_size": group_sizes.get(group_of.get(result.solution_id), "") if shown["rank"] else "",
+            "score": shown["score"] or "",
+            "advanced": bool(shown["advanced"] and not shown["disqualified"]),
             "next_round_name": next_round.name if next_round else "",
             "final": round_.advancement_kind == AdvancementKind.NONE or next_round is None,
             "publicity_ends_at": timezone.localtime(publication.publicity_ends_at, tz).strftime("%Y-%m-%d %H:%M"),

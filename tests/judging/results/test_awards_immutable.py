@@ -75,9 +75,7 @@ def test_revoke_then_reissue_through_the_api(final, api_client):
 
     no_reason = api_client.post(f"/api/v1/awards/{award.pk}/revoke/", {"reason": " "}, format="json")
     assert no_reason.status_code == 400 and no_reason.json()["code"] == "reason_required"
-    early = api_client.post(
-        f"/api/v1/awards/{award.pk}/reissue/", {"level": "first", "reason": "复核"}, format="json"
-    )
+    early = api_client.post(f"/api/v1/awards/{award.pk}/reissue/", {"level": "first", "reason": "复核"}, format="json")
     assert early.status_code == 409 and early.json()["code"] == "award_not_revoked"
 
     revoked = api_client.post(f"/api/v1/awards/{award.pk}/revoke/", {"reason": "复核发现计分错误"}, format="json")
@@ -93,9 +91,7 @@ def test_revoke_then_reissue_through_the_api(final, api_client):
     assert reissued.status_code == 201, reissued.json()
     new = reissued.json()
     assert new["replaces"] == award.pk and new["verification_code"] != old_code and new["status"] == "valid"
-    again = api_client.post(
-        f"/api/v1/awards/{award.pk}/reissue/", {"level": "second", "reason": "再发"}, format="json"
-    )
+    again = api_client.post(f"/api/v1/awards/{award.pk}/reissue/", {"level": "second", "reason": "再发"}, format="json")
     assert again.status_code == 409 and again.json()["code"] == "award_reissued"
 
     old = verify(api_client, old_code)
@@ -129,9 +125,7 @@ def test_revoke_and_reissue_on_the_awards_page(final, api_client, client):
     assert "data-revoked" in body and f'name="reissue-{award.pk}-level"' in body
 
     prefix = f"reissue-{award.pk}"
-    client.post(
-        url, {"op": "reissue", "target": award.pk, f"{prefix}-level": "third", f"{prefix}-reason": "降级处理"}
-    )
+    client.post(url, {"op": "reissue", "target": award.pk, f"{prefix}-level": "third", f"{prefix}-reason": "降级处理"})
     new = Award.objects.get(replaces=award)
     assert (new.level, new.reissue_reason, new.revoked_at) == ("third", "降级处理", None)
 

@@ -95,3 +95,18 @@ def test_publishing_again_shows_the_new_result(republishable, api_client):
     [mine] = api_client.get(f"/api/v1/rounds/{b.round.pk}/my-feedback/").json()
 
     assert mine["score"] == "82.00"
+
+
+def test_repairing_the_notices_later_tells_the_published_result(republishable):
+    from judging.tasks import notify_round_results_task
+    from notifications.models import Notification
+
+    b = republishable
+    captain = b.first.team.captain
+    Notification.objects.filter(kind="round_results", recipient=captain).delete()
+
+    notify_round_results_task.run(publication_id=b.pub.pk, solution_ids=[b.first.pk])
+
+    notices = Notification.objects.filter(kind="round_results", recipient=captain)
+    bodies = " ".join(notices.values_list("body", flat=True))
+    assert "84.00" in bodies and "82.00" not in bodies

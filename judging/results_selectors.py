@@ -50,7 +50,7 @@ def publication_get(*, publication_id: int) -> Publication:
 
 
 def objection_pending_solution_ids(
-    *, solution_ids, round_: Round | None = None, contest: Contest | None = None
+    *, solution_ids, round_: Round | None = None, contest: Contest | int | None = None
 ) -> set[int]:
     """Which of these entries have an objection being handled (异议处理中): open objections
     against them in this round's publications, or in any round of this contest. Every answer

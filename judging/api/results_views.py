@@ -295,7 +295,7 @@ def _pending_context(awards_list) -> dict:
         return {"pending": set()}
     return {
         "pending": selectors.objection_pending_solution_ids(
-            solution_ids=[a.solution_id for a in awards_list], contest=awards_list[0].contest
+            solution_ids=[a.solution_id for a in awards_list], contest=awards_list[0].contest_id
         )
     }
 

@@ -131,9 +131,10 @@ def objections_open_count(*, round_: Round) -> int:
 
 
 def award_list_for_public(*, contest: Contest):
-    """The live awards (a revoked one is answered only by its verification code)."""
+    """Every award issued, live and revoked (a revoked one stays listed, marked, next to the
+    award that replaced it): nothing issued disappears."""
     return (
-        Award.objects.filter(contest=contest, revoked_at__isnull=True)
+        Award.objects.filter(contest=contest)
         .select_related("solution__team", "solution__scenario")
         .order_by(F("final_rank").asc(nulls_last=True), "id")
     )

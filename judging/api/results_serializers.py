@@ -179,19 +179,19 @@ class AwardOutputSerializer(serializers.Serializer):
     )
     reissue_reason = serializers.CharField()
     objection_pending = serializers.SerializerMethodField(help_text="An objection against the entry is being handled.")
+    status = serializers.SerializerMethodField(help_text="valid, or revoked (then see revoked_at)")
+    revoked_at = serializers.DateTimeField(allow_null=True)
 
     def get_objection_pending(self, obj) -> bool:
         return obj.solution_id in self.context.get("pending", ())
+
+    def get_status(self, obj) -> str:
+        return "revoked" if obj.revoked_at else "valid"
 
 
 class CertificateVerifyOutputSerializer(AwardOutputSerializer):
     contest = serializers.CharField(source="contest.name")
     verification_code = serializers.CharField()
-    status = serializers.SerializerMethodField(help_text="valid, or revoked (then see revoked_at)")
-    revoked_at = serializers.DateTimeField(allow_null=True)
-
-    def get_status(self, obj) -> str:
-        return "revoked" if obj.revoked_at else "valid"
 
 
 class AwardRevokeInputSerializer(serializers.Serializer):

@@ -100,7 +100,8 @@ def test_revoke_then_reissue_through_the_api(final, api_client):
     assert old["revoked_at"] is not None and award.revoke_reason == "复核发现计分错误"
     assert verify(api_client, new["verification_code"])["level"] == "first"
     listing = api_client.get(f"/api/v1/contests/{final.contest.pk}/awards/").json()
-    assert [a["id"] for a in listing if a["solution_id"] == final.semi[2].pk] == [new["id"]]
+    mine = {a["id"]: (a["status"], a["level"]) for a in listing if a["solution_id"] == final.semi[2].pk}
+    assert mine == {award.pk: ("revoked", "second"), new["id"]: ("valid", "first")}  # the old one stays listed
     actions = set(AuditEvent.objects.filter(action__startswith="award.").values_list("action", flat=True))
     assert actions == {"award.revoke", "award.reissue"}
     # The revoked certificate is not handed out again.
@@ -142,6 +143,9 @@ def test_revoked_code_verifies_as_revoked_with_its_date(final, api_client, clien
 
     assert 'data-verified="revoked"' in body and 'data-verified="true"' not in body
     assert timezone.localtime(award.revoked_at).strftime("%Y-%m-%d") in body
+    # The public list keeps it, marked as revoked.
+    listing = client.get(reverse("award_list", args=[final.contest.slug])).content.decode()
+    assert listing.count("data-revoked") == 1
 
 
 def test_certificate_and_public_list_keep_the_team_name_of_confirmation(final, api_client, client):

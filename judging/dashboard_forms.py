@@ -291,7 +291,7 @@ class AwardReissueForm(OpForm):
 
     op_name = "reissue"
     level = forms.ChoiceField(label=_("Award"), choices=AwardLevel.choices)
-    final_rank = forms.IntegerField(label=_("Final rank"), min_value=1, required=False)
+    final_rank = forms.IntegerField(label=_("Final rank"), min_value=1, max_value=100000, required=False)
     matched = forms.BooleanField(label=_("Matched (揭榜成功)"), required=False)
     reason = _reason_field(help_text=_("Why the award is issued again; recorded with the new award."))
 

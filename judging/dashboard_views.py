@@ -344,7 +344,11 @@ def _tie_group_of(round_: Round, result: RoundResult) -> list[RoundResult]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def dashboard_results(request, pk):
-    from judging.results_selectors import objections_open_count, result_list_for_organizer
+    from judging.results_selectors import (
+        objection_pending_solution_ids,
+        objections_open_count,
+        result_list_for_organizer,
+    )
     from judging.services.advancement import advancement_override
     from judging.services.aggregation import aggregation_enqueue, aggregation_status_get
     from judging.services.publication import (
@@ -435,7 +439,9 @@ def dashboard_results(request, pk):
         .select_related("solution__scenario__track", "solution__team__lead_unit")
         .order_by("group_key", "rank", "id")
     )
+    pending = objection_pending_solution_ids(solution_ids=[r.solution_id for r in results], round_=round_)
     for r in results:
+        r.objection_pending = r.solution_id in pending
         r.override_form = override_forms.get(r.solution_id) or AdvancementOverrideForm(
             target=r.solution_id, initial={"advanced": "0" if r.advanced else "1"}
         )

@@ -50,15 +50,17 @@ def publication_get(*, publication_id: int) -> Publication:
 
 
 def objection_pending_solution_ids(
-    *, solution_ids, round_: Round | None = None, contest: Contest | int | None = None
+    *, solution_ids=None, round_: Round | None = None, contest: Contest | int | None = None
 ) -> set[int]:
-    """Which of these entries have an objection being handled (异议处理中): open objections
-    against them in this round's publications, or in any round of this contest. Every answer
-    that shows an entry's result or award marks those entries."""
-    ids = {int(i) for i in solution_ids}
-    if not ids:
-        return set()
-    qs = Objection.objects.filter(status=ObjectionStatus.OPEN, solution_id__in=ids)
+    """Which entries (of `solution_ids`, or all) have an objection being handled (异议处理中):
+    open objections against them in this round's publications, or in any round of this
+    contest. Every answer that shows an entry's result or award marks those entries."""
+    qs = Objection.objects.filter(status=ObjectionStatus.OPEN)
+    if solution_ids is not None:
+        ids = {int(i) for i in solution_ids}
+        if not ids:
+            return set()
+        qs = qs.filter(solution_id__in=ids)
     if round_ is not None:
         qs = qs.filter(publication__round=round_)
     if contest is not None:

@@ -20,6 +20,7 @@ class ResultRowOutputSerializer(serializers.Serializer):
     incomplete = serializers.BooleanField()
     advanced = serializers.BooleanField()
     disqualified = serializers.BooleanField()
+    objection_pending = serializers.BooleanField(help_text="An objection against the entry is being handled.")
 
 
 class AggregationStatusOutputSerializer(serializers.Serializer):
@@ -200,7 +201,7 @@ class AwardRevokeInputSerializer(serializers.Serializer):
 
 class AwardReissueInputSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=AwardLevel.choices)
-    final_rank = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    final_rank = serializers.IntegerField(min_value=1, max_value=100000, required=False, allow_null=True, default=None)
     matched = serializers.BooleanField(default=False)
     reason = serializers.CharField(allow_blank=True, max_length=2000)
 

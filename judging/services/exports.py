@@ -29,6 +29,7 @@ RESULT_COLUMNS = [
     "incomplete",
     "advanced",
     "disqualified",
+    "objection_pending",
 ]
 
 REVIEW_COLUMNS = ["solution_id", "team", "judge", "review_status", "team_comment", "confidential_comment"]
@@ -47,7 +48,11 @@ def _text(value) -> str:
 
 
 def results_rows(round_: Round) -> Iterator[dict]:
-    """The organizer's results table, one dict per result, in group and rank order."""
+    """The organizer's results table, one dict per result, in group and rank order, each
+    marked when an objection against the entry is open (read once, before the rows stream)."""
+    from judging.results_selectors import objection_pending_solution_ids
+
+    pending = objection_pending_solution_ids(round_=round_)
     queryset = (
         RoundResult.objects.filter(round=round_)
         .order_by("group_key", F("rank").asc(nulls_last=True), "solution_id")
@@ -84,6 +89,7 @@ def results_rows(round_: Round) -> Iterator[dict]:
             "incomplete": r["incomplete"],
             "advanced": r["advanced"],
             "disqualified": r["disqualified"],
+            "objection_pending": r["solution_id"] in pending,
         }
 
 

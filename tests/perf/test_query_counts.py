@@ -63,7 +63,7 @@ LISTS = {
     "/api/v1/rounds/": ("organizer", 3),
     "/api/v1/rounds/{round_id}/my-feedback/": ("captain", 4),
     "/api/v1/rounds/{round_id}/publications/": ("organizer", 3),
-    "/api/v1/rounds/{round_id}/results/": ("organizer", 3),
+    "/api/v1/rounds/{round_id}/results/": ("organizer", 4),
     "/api/v1/scenarios/": ("organizer", 3),
     "/api/v1/solutions/": ("organizer", 7),
     "/api/v1/solutions/{id}/eligibility/": ("organizer", 5),

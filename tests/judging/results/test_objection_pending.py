@@ -116,3 +116,15 @@ def test_awards_list_and_certificate_verification_mark_the_award(awarded_with_ob
     client.force_login(f.org_user)
     dashboard = client.get(reverse("dashboard_awards", args=[f.contest.slug])).content.decode()
     assert dashboard.count("data-objection-pending") == 1
+
+
+def test_organizers_results_api_and_dashboard_mark_the_entry(objected, api_client, client):
+    b = objected
+    api_client.force_authenticate(b.org_user)
+    rows = api_client.get(f"/api/v1/rounds/{b.round.pk}/results/").json()
+    assert _pending_by_solution(rows) == {b.first.pk: True, b.second.pk: False}
+
+    client.force_login(b.org_user)
+    body = client.get(reverse("dashboard_results", args=[b.round.pk])).content.decode()
+    row = body.split(f'data-result="{b.first.pk}"')[1].split("</tr>")[0]
+    assert "data-objection-pending" in row and body.count("data-objection-pending") == 1

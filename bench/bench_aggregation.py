@@ -121,9 +121,9 @@ def seed(n_solutions: int, n_rounds: int, rng: random.Random):
         assignments = JudgeAssignment.objects.filter(round=round_).values_list("id", "solution_id", "judge_id")
         _copy(
             "judging_review",
-            "created_at, updated_at, assignment_id, round_id, solution_id, judge_id, status, comment, submitted_at, "
-            "return_reason, void_reason, revision",
-            ((now, now, a, round_.pk, s, j, "submitted", "", now, "", "", 1) for a, s, j in assignments.iterator()),
+            "created_at, updated_at, assignment_id, round_id, solution_id, judge_id, status, comment, team_comment, "
+            "submitted_at, return_reason, void_reason, revision",
+            ((now, now, a, round_.pk, s, j, "submitted", "", "", now, "", "", 1) for a, s, j in assignments.iterator()),
         )
         reviews = Review.objects.filter(round=round_).values_list("id", flat=True)
         _copy(

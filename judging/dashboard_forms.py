@@ -285,3 +285,24 @@ class AwardsForm(OpForm):
             raise forms.ValidationError(_("Give at least one rank range."))
         data["ranges"] = ranges
         return data
+
+
+class AwardRevokeForm(OpForm):
+    op_name = "revoke"
+    reason = _reason_field(help_text=_("Recorded in the audit trail. The certificate's code then verifies as revoked."))
+
+    def clean_reason(self):
+        return _strip_required(self.cleaned_data["reason"])
+
+
+class AwardReissueForm(OpForm):
+    """A corrected award for the entry of a revoked one (a new certificate code)."""
+
+    op_name = "reissue"
+    level = forms.ChoiceField(label=_("Award"), choices=AwardLevel.choices)
+    final_rank = forms.IntegerField(label=_("Final rank"), min_value=1, max_value=100000, required=False)
+    matched = forms.BooleanField(label=_("Matched (揭榜成功)"), required=False)
+    reason = _reason_field(help_text=_("Why the award is issued again; recorded with the new award."))
+
+    def clean_reason(self):
+        return _strip_required(self.cleaned_data["reason"])

@@ -16,7 +16,7 @@ is invisible to them).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -36,6 +36,8 @@ from judging.dashboard_forms import (
     AdvancementOverrideForm,
     AggregateForm,
     AutoAssignForm,
+    AwardReissueForm,
+    AwardRevokeForm,
     AwardsForm,
     ObjectionDecideForm,
     PoolAddForm,
@@ -377,13 +379,18 @@ def _tie_group_of(round_: Round, result: RoundResult) -> list[RoundResult]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def dashboard_results(request, pk):
-    from judging.results_selectors import objections_open_count, result_list_for_organizer
+    from judging.results_selectors import (
+        objection_pending_solution_ids,
+        objections_open_count,
+        result_list_for_organizer,
+    )
     from judging.services.advancement import advancement_override
     from judging.services.aggregation import aggregation_enqueue, aggregation_status_get
     from judging.services.publication import (
         confirm_final_blocker,
         current_publication,
         publication_confirm_final,
+        publication_differs,
         publication_publish,
     )
     from judging.services.ranking import tie_decision_record
@@ -467,7 +474,9 @@ def dashboard_results(request, pk):
         .select_related("solution__scenario__track", "solution__team__lead_unit")
         .order_by("group_key", "rank", "id")
     )
+    pending = objection_pending_solution_ids(solution_ids=[r.solution_id for r in results], round_=round_)
     for r in results:
+        r.objection_pending = r.solution_id in pending
         r.override_form = override_forms.get(r.solution_id) or AdvancementOverrideForm(
             target=r.solution_id, initial={"advanced": "0" if r.advanced else "1"}
         )
@@ -494,6 +503,8 @@ def dashboard_results(request, pk):
             ("results", "xlsx", _("Results (Excel)")),
             ("scores", "csv", _("Judges' score sheets (CSV)")),
             ("scores", "xlsx", _("Judges' score sheets (Excel)")),
+            ("reviews", "csv", _("Judges' comments, for the team and confidential (CSV)")),
+            ("reviews", "xlsx", _("Judges' comments, for the team and confidential (Excel)")),
         )
     ]
     status = aggregation_status_get(round_=round_)
@@ -508,6 +519,7 @@ def dashboard_results(request, pk):
         "advancing": sum(1 for r in results if r.advanced),
         "tie_groups": tie_groups,
         "publication": publication,
+        "publication_differs": bool(publication and publication_differs(publication=publication)),
         "publish_form": publish_form,
         "confirm_final_blocker": confirm_final_blocker(round_=round_, publication=publication),
         "open_objections": objections_open_count(round_=round_),
@@ -629,33 +641,77 @@ def dashboard_objections(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def dashboard_awards(request, slug):
-    from judging.services.awards import awards_confirm, final_round
+    """Before confirmation: the rank-range form. Once awards exist they are shown as confirmed
+    (no range form: confirming again is refused), each with revoke and, once revoked, re-issue."""
+    from judging.results_selectors import objection_pending_solution_ids
+    from judging.services.awards import award_reissue, award_revoke, awards_confirm, final_round
     from judging.services.publication import current_publication
 
     contest = _organizer_contest(request, slug)
-    form = AwardsForm(request.POST or None, contest=contest)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _act(
-            request,
-            lambda: awards_confirm(
-                contest=contest,
-                actor=request.user,
-                ranges=form.cleaned_data["ranges"],
-                merit_round=form.cleaned_data["merit_round"],
-            ),
-            _("The awards are confirmed."),
-            form=form,
-        )
-    ):
-        return redirect(request.path)
-    last = final_round(contest)
-    awards = (
+    awards = list(
         Award.objects.filter(contest=contest)
-        .select_related("solution__team", "solution__scenario")
-        .order_by("final_rank", "id")
+        .select_related("revoked_by", "replaces")
+        .order_by(F("final_rank").asc(nulls_last=True), "id")
     )
+    form = None if awards else AwardsForm(contest=contest)
+    revoke_forms: dict[int, AwardRevokeForm] = {}
+    reissue_forms: dict[int, AwardReissueForm] = {}
+    if request.method == "POST":
+        op = request.POST.get("op")
+        if op == "awards" and awards:
+            # Confirmed awards are never re-ranked: the service refuses; say why.
+            _act(request, lambda: awards_confirm(contest=contest, actor=request.user), "")
+            return redirect(request.path)
+        if op == "awards":
+            form = AwardsForm(request.POST, contest=contest)
+            if form.is_valid() and _act(
+                request,
+                lambda: awards_confirm(
+                    contest=contest,
+                    actor=request.user,
+                    ranges=form.cleaned_data["ranges"],
+                    merit_round=form.cleaned_data["merit_round"],
+                ),
+                _("The awards are confirmed."),
+                form=form,
+            ):
+                return redirect(request.path)
+        elif op in ("revoke", "reissue"):
+            award = get_object_or_404(Award, pk=_target(request), contest=contest)
+            if op == "revoke":
+                revoke_form = AwardRevokeForm(request.POST, target=award.pk)
+                if revoke_form.is_valid() and _act(
+                    request,
+                    lambda: award_revoke(award=award, actor=request.user, reason=revoke_form.cleaned_data["reason"]),
+                    _("The award is revoked."),
+                    form=revoke_form,
+                ):
+                    return redirect(request.path)
+                revoke_forms[award.pk] = revoke_form
+            else:
+                reissue_form = AwardReissueForm(request.POST, target=award.pk)
+                if reissue_form.is_valid() and _act(
+                    request,
+                    lambda: award_reissue(revoked=award, actor=request.user, **reissue_form.cleaned_data),
+                    _("The award is issued again with a new certificate code."),
+                    form=reissue_form,
+                ):
+                    return redirect(request.path)
+                reissue_forms[award.pk] = reissue_form
+        else:
+            messages.error(request, _("Unknown action."))
+            return redirect(request.path)
+    reissued = {a.replaces_id for a in awards if a.replaces_id}
+    pending = objection_pending_solution_ids(solution_ids=[a.solution_id for a in awards], contest=contest)
+    for a in awards:
+        a.objection_pending = a.solution_id in pending
+        if a.revoked_at is None:
+            a.revoke_form = revoke_forms.get(a.pk) or AwardRevokeForm(target=a.pk)
+        elif a.pk not in reissued:
+            a.reissue_form = reissue_forms.get(a.pk) or AwardReissueForm(
+                target=a.pk, initial={"level": a.level, "final_rank": a.final_rank, "matched": a.matched}
+            )
+    last = final_round(contest)
     context = {
         "contest": contest,
         "form": form,

@@ -259,7 +259,8 @@ def _judge_round(ctx, clock, round_: Round, quality: dict[int, int]) -> None:
             judge=assignment.judge,
             assignment_id=assignment.pk,
             scores=scores,
-            comment="方案完整，指标清晰。（演示评语）",
+            team_comment="方案完整，指标清晰，建议补充试点阶段的量化验收指标。（演示评语）",
+            comment="与同赛道方案相比落地条件较好，可作为重点推荐对象。（演示评语，仅主办方可见）",
         )
     clock.at = round_.judging_closes_at
     round_close_judging(actor=organizer, round_=round_)

@@ -229,3 +229,26 @@ class AwardRangesInvalidError(ApplicationError):
 class FinalRoundNotReadyError(StateConflictError):
     code = "final_round_not_ready"
     default_detail = _("Awards need the final round published and its publicity period over.")
+
+
+class AwardsConfirmedError(StateConflictError):
+    code = "awards_confirmed"
+    default_detail = _(
+        "The awards of this contest are confirmed and cannot be confirmed again. "
+        "Revoke an award and re-issue it, with a reason, to correct it."
+    )
+
+
+class AwardRevokedError(StateConflictError):
+    code = "award_revoked"
+    default_detail = _("This award has been revoked.")
+
+
+class AwardNotRevokedError(StateConflictError):
+    code = "award_not_revoked"
+    default_detail = _("Only a revoked award can be re-issued; revoke it first.")
+
+
+class AwardReissuedError(StateConflictError):
+    code = "award_reissued"
+    default_detail = _("This revoked award has already been re-issued.")

@@ -33,11 +33,19 @@ class ScoreSheetForm(forms.Form):
     error shows next to each empty field, and again by the service).
     """
 
-    comment = forms.CharField(
-        label=_("Comment for the organizers"),
+    team_comment = forms.CharField(
+        label=_("Comment for the team"),
         required=False,
         max_length=5000,
+        help_text=_("Shown to the team, without your name, once the round's results are published."),
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    comment = forms.CharField(
+        label=_("Confidential comment for the organizers"),
+        required=False,
+        max_length=5000,
+        help_text=_("Never shown to the team."),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, criteria, step: Decimal, action: str = ACTION_DRAFT, disabled=False, **kwargs):
@@ -66,9 +74,10 @@ class ScoreSheetForm(forms.Form):
                 ),
                 disabled=disabled,
             )
-        # Criteria first, the comment last.
-        fields["comment"] = self.fields.pop("comment")
-        fields["comment"].disabled = disabled
+        # Criteria first, the comments last.
+        for name in ("team_comment", "comment"):
+            fields[name] = self.fields.pop(name)
+            fields[name].disabled = disabled
         self.fields = fields
 
     def clean(self):

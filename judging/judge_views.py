@@ -133,7 +133,7 @@ def judge_assignment(request, pk):
     editable = bool(rubric and criteria and window_open and not (review and review.status in LOCKED_STATUSES))
     step = rubric.score_step if rubric else Decimal("0.5")
 
-    initial = {"comment": review.comment if review else ""}
+    initial = {"comment": review.comment if review else "", "team_comment": review.team_comment if review else ""}
     saved = {s.criterion_id: s.value for s in review.scores.all()} if review else {}
     for criterion in criteria:
         if criterion.pk in saved:
@@ -161,6 +161,7 @@ def judge_assignment(request, pk):
                     assignment_id=assignment.pk,
                     scores=form.score_entries(),
                     comment=form.cleaned_data["comment"],
+                    team_comment=form.cleaned_data["team_comment"],
                 )
             except ApplicationError as exc:
                 _apply_service_error(form, exc)

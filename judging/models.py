@@ -98,7 +98,10 @@ class Review(BaseModel):
     solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="reviews")
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
     status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
-    comment = models.TextField(_("comment"), blank=True)
+    # Two comments, as in HotCRP: the team reads `team_comment` (anonymised) once the round is
+    # published; `comment` is confidential, for the organizers only.
+    comment = models.TextField(_("confidential comment for the organizers"), blank=True)
+    team_comment = models.TextField(_("comment for the team"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
     void_reason = models.TextField(blank=True)
@@ -126,6 +129,7 @@ class ReviewRevision(models.Model):
     status = models.CharField(max_length=20, choices=ReviewStatus.choices)
     scores = models.JSONField()
     comment = models.TextField(blank=True)
+    team_comment = models.TextField(blank=True)
     reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -179,6 +183,9 @@ class Publication(BaseModel):
     publicity_ends_at = models.DateTimeField()
     table = models.JSONField()
     digest = models.CharField(max_length=64)
+    # What each team was shown with this publication (score, rank, means, the judges' comments
+    # for the team), keyed by solution id: teams read this, never the live results.
+    feedback = models.JSONField(default=dict, blank=True)
     supplementary = models.BooleanField(default=False)
     superseded = models.BooleanField(default=False)
     final_confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -218,15 +225,40 @@ class ObjectionFile(models.Model):
 
 
 class Award(BaseModel):
+    """An issued award and its certificate. Never changed once confirmed: a correction revokes
+    it (revoked_at, reason) and issues a new award with a new code that `replaces` it."""
+
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="awards")
     solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="awards")
     level = models.CharField(max_length=20, choices=AwardLevel.choices)
     final_rank = models.PositiveIntegerField(null=True, blank=True)
     matched = models.BooleanField(_("matched (揭榜成功)"), default=False)
     verification_code = models.CharField(max_length=32, unique=True)
+    # As recorded when the award was confirmed: a later rename changes no certificate.
+    team_name = models.CharField(_("team name"), max_length=200)
+    solution_title = models.CharField(_("solution title"), max_length=200)
+    scenario_title = models.CharField(_("scenario title"), max_length=200)
     confirmed_at = models.DateTimeField()
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    reissue_reason = models.TextField(blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["contest_id", "final_rank", "id"]
-        constraints = [models.UniqueConstraint(fields=["contest", "solution"], name="one_award_per_solution")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "solution"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_award_per_solution",
+            ),
+            models.CheckConstraint(condition=~models.Q(team_name=""), name="award_team_name_recorded"),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoke_reason=""),
+                name="award_revocation_has_reason",
+            ),
+        ]

@@ -9,9 +9,8 @@ from django.http import Http404
 
 from contest.models import Contest, Round
 from contest.roles import is_organizer
-from judging.enums import ObjectionStatus, ReviewStatus
-from judging.models import Award, Criterion, Objection, Publication, Review, RoundResult
-from judging.services.aggregation import criterion_sums
+from judging.enums import ObjectionStatus
+from judging.models import Award, Objection, Publication, RoundResult
 from judging.services.publication import current_publication
 
 
@@ -50,10 +49,30 @@ def publication_get(*, publication_id: int) -> Publication:
     return publication
 
 
+def objection_pending_solution_ids(
+    *, solution_ids=None, round_: Round | None = None, contest: Contest | int | None = None
+) -> set[int]:
+    """Which entries (of `solution_ids`, or all) have an objection being handled (异议处理中):
+    open objections against them in this round's publications, or in any round of this
+    contest. Every answer that shows an entry's result or award marks those entries."""
+    qs = Objection.objects.filter(status=ObjectionStatus.OPEN)
+    if solution_ids is not None:
+        ids = {int(i) for i in solution_ids}
+        if not ids:
+            return set()
+        qs = qs.filter(solution_id__in=ids)
+    if round_ is not None:
+        qs = qs.filter(publication__round=round_)
+    if contest is not None:
+        qs = qs.filter(publication__round__contest=contest)
+    return set(qs.values_list("solution_id", flat=True).distinct())
+
+
 def leaderboard_for_public(*, round_: Round, track_id: int | None = None) -> dict:
     """Rank, team, scenario and score of the published table — never per-judge data."""
     publication = publication_current_for_anyone(round_=round_)
     rows = [r for r in publication.table if track_id is None or r["track_id"] == track_id]
+    pending = objection_pending_solution_ids(solution_ids=[r["solution_id"] for r in rows], round_=round_)
     return {
         "round_id": round_.pk,
         "publication_number": publication.number,
@@ -62,66 +81,32 @@ def leaderboard_for_public(*, round_: Round, track_id: int | None = None) -> dic
         "publicity_ends_at": publication.publicity_ends_at,
         "digest": publication.digest,
         "rows": [
-            {k: r[k] for k in ("group", "rank", "solution_id", "team", "scenario", "track", "score", "advanced")}
+            {
+                **{k: r[k] for k in ("group", "rank", "solution_id", "team", "scenario", "track", "score", "advanced")},
+                "objection_pending": r["solution_id"] in pending,
+            }
             for r in rows
         ],
     }
 
 
 def feedback_for_team_member(*, user, round_: Round) -> list[dict]:
-    """The user's team's results after publication: score, rank, per-criterion means and the
-    judges' comments, anonymised (评委 1, 2, … in a fixed order that names nobody)."""
-    publication_current_for_anyone(round_=round_)
+    """The user's team's results as the current publication showed them (never the live
+    results: a re-aggregation reaches teams when it is published), with the judges' comments
+    for the team, anonymised, and whether an objection against the entry is being handled."""
+    from submissions.models import Solution
+
+    publication = publication_current_for_anyone(round_=round_)
     if not user.is_authenticated:
         raise Http404
-    results = list(
-        RoundResult.objects.filter(round=round_, solution__team__memberships__user=user)
-        .select_related("solution")
-        .order_by("solution_id")
+    mine = Solution.objects.filter(contest_id=round_.contest_id, team__memberships__user=user).values_list(
+        "pk", flat=True
     )
-    if not results:
+    items = [publication.feedback[str(pk)] for pk in sorted(set(mine)) if str(pk) in publication.feedback]
+    if not items:
         raise Http404
-    criteria = {c.pk: c for c in Criterion.objects.filter(rubric__round=round_)}
-    solution_ids = [r.solution_id for r in results]
-    sums = criterion_sums(round_, solution_ids=solution_ids)
-    # One query for every solution's comments (not one per result).
-    comments_of: dict[int, list[str]] = {}
-    for solution_id, comment in (
-        Review.objects.filter(round=round_, solution_id__in=solution_ids, status=ReviewStatus.SUBMITTED)
-        .exclude(comment="")
-        .order_by("solution_id", "id")
-        .values_list("solution_id", "comment")
-    ):
-        comments_of.setdefault(solution_id, []).append(comment)
-    out = []
-    for result in results:
-        comments = comments_of.get(result.solution_id, [])
-        means = []
-        for cid, (total, count) in sorted(
-            sums.get(result.solution_id, {}).items(), key=lambda kv: criteria[kv[0]].order
-        ):
-            criterion = criteria[cid]
-            means.append(
-                {
-                    "criterion": criterion.name,
-                    "max_score": f"{criterion.max_score:.2f}",
-                    "mean": f"{total / (100 * count):.2f}",
-                }
-            )
-        out.append(
-            {
-                "solution_id": result.solution_id,
-                "solution_title": result.solution.title,
-                "score": None if result.score is None or result.disqualified else f"{result.score:.2f}",
-                "rank": result.rank,
-                "advanced": result.advanced,
-                "incomplete": result.incomplete,
-                "disqualified": result.disqualified,
-                "criterion_means": means,
-                "comments": [{"judge": f"评委 {i}", "comment": c} for i, c in enumerate(comments, start=1)],
-            }
-        )
-    return out
+    pending = objection_pending_solution_ids(solution_ids=[i["solution_id"] for i in items], round_=round_)
+    return [{**item, "objection_pending": item["solution_id"] in pending} for item in items]
 
 
 def objection_list_for_user(*, user, contest: Contest | None = None):
@@ -148,6 +133,8 @@ def objections_open_count(*, round_: Round) -> int:
 
 
 def award_list_for_public(*, contest: Contest):
+    """Every award issued, live and revoked (a revoked one stays listed, marked, next to the
+    award that replaced it): nothing issued disappears."""
     return (
         Award.objects.filter(contest=contest)
         .select_related("solution__team", "solution__scenario")

@@ -24,6 +24,7 @@ from .results_selectors import (
     award_list_for_public,
     leaderboard_for_public,
     objection_list_for_user,
+    objection_pending_solution_ids,
 )
 from .services.objections import objection_create as objection_service_create
 
@@ -82,12 +83,16 @@ def results(request, slug):
 
 
 def award_list(request, slug):
+    """The live awards, with the team names recorded at confirmation."""
     contest = contest_for_user(user=request.user, slug=slug)
-    awards = (
+    awards = list(
         award_list_for_public(contest=contest)
         .select_related("solution__team__lead_unit")
         .prefetch_related("solution__team__co_units")
     )
+    pending = objection_pending_solution_ids(solution_ids=[a.solution_id for a in awards], contest=contest)
+    for award in awards:
+        award.objection_pending = award.solution_id in pending
     return render(request, "judging/award_list.html", {"contest": contest, "awards": awards})
 
 
@@ -101,6 +106,10 @@ def certificate_verify(request):
             award = award_get_by_code(code=form.cleaned_data["code"])
         except Http404:
             award = None
+        else:
+            award.objection_pending = bool(
+                objection_pending_solution_ids(solution_ids=[award.solution_id], contest=award.contest)
+            )
     return render(request, "judging/certificate_verify.html", {"form": form, "award": award, "checked": checked})
 
 

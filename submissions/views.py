@@ -422,6 +422,7 @@ def _published_results_for(user, solution):
                     "rank": item["rank"],
                     "score": item["score"],
                     "advanced": item["advanced"],
+                    "objection_pending": item["objection_pending"],
                     "criteria": [
                         {"name": c["criterion"], "mean": c["mean"], "max": c["max_score"]}
                         for c in item["criterion_means"]

@@ -176,7 +176,18 @@ class ScoreEntrySerializer(serializers.Serializer):
 
 class ReviewInputSerializer(serializers.Serializer):
     scores = ScoreEntrySerializer(many=True, required=False)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    team_comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20000,
+        help_text="Comment for the team: shown to it, anonymised, once the round is published.",
+    )
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20000,
+        help_text="Confidential comment for the organizers: never shown to the team.",
+    )
 
 
 class ScoreOutputSerializer(serializers.Serializer):
@@ -191,7 +202,7 @@ class OwnReviewOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "status", "comment", "submitted_at", "return_reason", "revision", "scores"]
+        fields = ["id", "status", "team_comment", "comment", "submitted_at", "return_reason", "revision", "scores"]
 
     def get_scores(self, obj) -> list[dict]:
         return ScoreOutputSerializer(sorted(obj.scores.all(), key=lambda s: s.criterion_id), many=True).data
@@ -201,6 +212,7 @@ class RevisionOutputSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     status = serializers.CharField()
     scores = serializers.DictField()
+    team_comment = serializers.CharField()
     comment = serializers.CharField()
     reason = serializers.CharField()
     created_by = serializers.IntegerField(source="created_by_id")

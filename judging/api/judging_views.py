@@ -545,6 +545,7 @@ class MyReviewApi(_Base):
             assignment_id=assignment.pk,
             scores=_entries(data.validated_data),
             comment=data.validated_data.get("comment"),
+            team_comment=data.validated_data.get("team_comment"),
         )
         return Response(s.OwnReviewOutputSerializer(review).data)
 
@@ -560,6 +561,7 @@ class MyReviewSubmitApi(_Base):
             assignment_id=assignment.pk,
             scores=_entries(data.validated_data),
             comment=data.validated_data.get("comment"),
+            team_comment=data.validated_data.get("team_comment"),
         )
         return Response(s.OwnReviewOutputSerializer(review).data)
 

@@ -20,6 +20,7 @@ class ResultRowOutputSerializer(serializers.Serializer):
     incomplete = serializers.BooleanField()
     advanced = serializers.BooleanField()
     disqualified = serializers.BooleanField()
+    objection_pending = serializers.BooleanField(help_text="An objection against the entry is being handled.")
 
 
 class AggregationStatusOutputSerializer(serializers.Serializer):
@@ -55,6 +56,7 @@ class LeaderboardRowSerializer(serializers.Serializer):
     track = serializers.CharField()
     score = serializers.CharField()
     advanced = serializers.BooleanField()
+    objection_pending = serializers.BooleanField(help_text="An objection against the entry is being handled.")
 
 
 class LeaderboardOutputSerializer(serializers.Serializer):
@@ -83,7 +85,9 @@ class PublicationOutputSerializer(serializers.Serializer):
 class PublicationVerifyOutputSerializer(serializers.Serializer):
     digest = serializers.CharField()
     stored_table_ok = serializers.BooleanField()
-    current_results_ok = serializers.BooleanField()
+    current_results_ok = serializers.BooleanField(
+        required=False, help_text="Organizers only: whether the results now stored still match the publication."
+    )
 
 
 class CriterionMeanSerializer(serializers.Serializer):
@@ -106,7 +110,8 @@ class FeedbackOutputSerializer(serializers.Serializer):
     incomplete = serializers.BooleanField()
     disqualified = serializers.BooleanField()
     criterion_means = CriterionMeanSerializer(many=True)
-    comments = AnonymousCommentSerializer(many=True)
+    comments = AnonymousCommentSerializer(many=True, help_text="The judges' comments for the team, anonymised.")
+    objection_pending = serializers.BooleanField(help_text="An objection against the entry is being handled.")
 
 
 class ObjectionInputSerializer(serializers.Serializer):
@@ -157,18 +162,53 @@ class AwardsConfirmInputSerializer(serializers.Serializer):
 
 
 class AwardOutputSerializer(serializers.Serializer):
+    """An award as confirmed: names as recorded then; `objection_pending` from the view's
+    context (`pending`: the ids of entries with an objection being handled)."""
+
     id = serializers.IntegerField()
     solution_id = serializers.IntegerField()
-    team = serializers.CharField(source="solution.team.name")
-    solution_title = serializers.CharField(source="solution.title")
-    scenario = serializers.CharField(source="solution.scenario.title")
+    team = serializers.CharField(source="team_name")
+    solution_title = serializers.CharField()
+    scenario = serializers.CharField(source="scenario_title")
     level = serializers.CharField()
     level_display = serializers.CharField(source="get_level_display")
     final_rank = serializers.IntegerField(allow_null=True)
     matched = serializers.BooleanField()
     confirmed_at = serializers.DateTimeField()
+    replaces = serializers.IntegerField(
+        source="replaces_id", allow_null=True, help_text="The revoked award this re-issues."
+    )
+    reissue_reason = serializers.CharField()
+    objection_pending = serializers.SerializerMethodField(help_text="An objection against the entry is being handled.")
+    status = serializers.SerializerMethodField(help_text="valid, or revoked (then see revoked_at)")
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+    def get_objection_pending(self, obj) -> bool:
+        return obj.solution_id in self.context.get("pending", ())
+
+    def get_status(self, obj) -> str:
+        return "revoked" if obj.revoked_at else "valid"
 
 
 class CertificateVerifyOutputSerializer(AwardOutputSerializer):
     contest = serializers.CharField(source="contest.name")
     verification_code = serializers.CharField()
+
+
+class AwardRevokeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=2000)
+
+
+class AwardReissueInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=AwardLevel.choices)
+    final_rank = serializers.IntegerField(min_value=1, max_value=100000, required=False, allow_null=True, default=None)
+    matched = serializers.BooleanField(default=False)
+    reason = serializers.CharField(allow_blank=True, max_length=2000)
+
+
+class AwardRevokedOutputSerializer(AwardOutputSerializer):
+    """The organizer's answer to a revocation."""
+
+    verification_code = serializers.CharField()
+    revoked_at = serializers.DateTimeField()
+    revoke_reason = serializers.CharField()

@@ -23,6 +23,9 @@ from .results_serializers import (
     AdvancementOverrideInputSerializer,
     AggregationStatusOutputSerializer,
     AwardOutputSerializer,
+    AwardReissueInputSerializer,
+    AwardRevokedOutputSerializer,
+    AwardRevokeInputSerializer,
     AwardsConfirmInputSerializer,
     CertificateVerifyOutputSerializer,
     FeedbackOutputSerializer,
@@ -160,7 +163,11 @@ class PublicationVerifyApi(APIView):
     @extend_schema(responses={200: PublicationVerifyOutputSerializer, **ERRORS}, summary="Recompute a digest")
     def get(self, request, publication_id):
         pub = selectors.publication_get(publication_id=publication_id)
-        return Response(PublicationVerifyOutputSerializer(publication.publication_verify(publication=pub)).data)
+        report = publication.publication_verify(publication=pub)
+        if not perms.can_manage_results(request.user, pub.round):
+            # Whether unpublished results differ is the organizers' to know (embargo).
+            report.pop("current_results_ok")
+        return Response(PublicationVerifyOutputSerializer(report).data)
 
 
 class LeaderboardApi(APIView):
@@ -258,7 +265,8 @@ class AwardsApi(APIView):
         contest = Contest.objects.filter(pk=contest_id).first()
         if contest is None:
             raise Http404
-        return Response(AwardOutputSerializer(selectors.award_list_for_public(contest=contest), many=True).data)
+        awards_ = list(selectors.award_list_for_public(contest=contest))
+        return Response(AwardOutputSerializer(awards_, many=True, context=_pending_context(awards_)).data)
 
 
 class AwardsConfirmApi(APIView):
@@ -280,7 +288,57 @@ class AwardsConfirmApi(APIView):
         result = awards.awards_confirm(
             contest=contest, actor=request.user, ranges=data.get("ranges"), merit_round=merit_round
         )
-        return Response(AwardOutputSerializer(result, many=True).data)
+        return Response(AwardOutputSerializer(result, many=True, context=_pending_context(result)).data)
+
+
+def _pending_context(awards_list) -> dict:
+    if not awards_list:
+        return {"pending": set()}
+    return {
+        "pending": selectors.objection_pending_solution_ids(
+            solution_ids=[a.solution_id for a in awards_list], contest=awards_list[0].contest_id
+        )
+    }
+
+
+def _managed_award(request, award_id):
+    award = selectors.award_get(award_id=award_id)
+    if not perms.can_manage_awards(request.user, award.contest):
+        raise NotOrganizerError()
+    return award
+
+
+class AwardRevokeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=AwardRevokeInputSerializer,
+        responses={200: AwardRevokedOutputSerializer, **ERRORS},
+        summary="Revoke a confirmed award (reason required; its code then verifies as revoked)",
+    )
+    def post(self, request, award_id):
+        award = _managed_award(request, award_id)
+        data = _parse(AwardRevokeInputSerializer, request.data)
+        award = awards.award_revoke(award=award, actor=request.user, reason=data["reason"])
+        return Response(AwardRevokedOutputSerializer(award, context=_pending_context([award])).data)
+
+
+class AwardReissueApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=AwardReissueInputSerializer,
+        responses={201: CertificateVerifyOutputSerializer, **ERRORS},
+        summary="Re-issue a revoked award (new award and certificate code, reason required)",
+    )
+    def post(self, request, award_id):
+        revoked = _managed_award(request, award_id)
+        data = _parse(AwardReissueInputSerializer, request.data)
+        award = awards.award_reissue(revoked=revoked, actor=request.user, **data)
+        return Response(
+            CertificateVerifyOutputSerializer(award, context=_pending_context([award])).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CertificateDownloadApi(APIView):
@@ -303,7 +361,8 @@ class CertificateVerifyApi(APIView):
 
     @extend_schema(responses={200: CertificateVerifyOutputSerializer, **ERRORS}, summary="Verify a certificate code")
     def get(self, request, code):
-        return Response(CertificateVerifyOutputSerializer(selectors.award_get_by_code(code=code)).data)
+        award = selectors.award_get_by_code(code=code)
+        return Response(CertificateVerifyOutputSerializer(award, context=_pending_context([award])).data)
 
 
 class ExportApi(APIView):
@@ -314,6 +373,7 @@ class ExportApi(APIView):
     kinds = {
         "results": (exports.RESULT_COLUMNS, exports.results_rows),
         "scores": (exports.SCORE_COLUMNS, exports.score_rows),
+        "reviews": (exports.REVIEW_COLUMNS, exports.review_rows),
     }
 
     @extend_schema(
@@ -322,7 +382,7 @@ class ExportApi(APIView):
             (200, exports.XLSX_TYPE): OpenApiTypes.BINARY,
             **ERRORS,
         },
-        summary="Export results or per-judge score sheets (organizers)",
+        summary="Export results, per-judge score sheets or reviews with both comments (organizers)",
     )
     def get(self, request, round_id, kind, fmt):
         round_ = _organizer_round(request, round_id)

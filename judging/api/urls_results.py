@@ -26,6 +26,8 @@ urlpatterns = [
     path("objections/<int:objection_id>/decide/", views.ObjectionDecideApi.as_view(), name="objection-decide"),
     path("contests/<int:contest_id>/awards/", views.AwardsApi.as_view(), name="awards-list"),
     path("contests/<int:contest_id>/awards/confirm/", views.AwardsConfirmApi.as_view(), name="awards-confirm"),
+    path("awards/<int:award_id>/revoke/", views.AwardRevokeApi.as_view(), name="award-revoke"),
+    path("awards/<int:award_id>/reissue/", views.AwardReissueApi.as_view(), name="award-reissue"),
     path("awards/<int:award_id>/certificate.pdf", views.CertificateDownloadApi.as_view(), name="award-certificate"),
     path("certificates/<str:code>/", views.CertificateVerifyApi.as_view(), name="certificate-verify"),
 ]

@@ -13,7 +13,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 
 from config.spreadsheet import csv_cell, xlsx_row
 from contest.models import Round
-from judging.models import RoundResult, Score
+from judging.models import Review, RoundResult, Score
 
 RESULT_COLUMNS = [
     "group",
@@ -30,7 +30,10 @@ RESULT_COLUMNS = [
     "incomplete",
     "advanced",
     "disqualified",
+    "objection_pending",
 ]
+
+REVIEW_COLUMNS = ["solution_id", "team", "judge", "review_status", "team_comment", "confidential_comment"]
 
 SCORE_COLUMNS = ["solution_id", "team", "judge", "review_status", "criterion", "weight", "max_score", "value"]
 
@@ -38,7 +41,11 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def results_rows(round_: Round) -> Iterator[dict]:
-    """The organizer's results table, one dict per result, in group and rank order."""
+    """The organizer's results table, one dict per result, in group and rank order, each
+    marked when an objection against the entry is open (read once, before the rows stream)."""
+    from judging.results_selectors import objection_pending_solution_ids
+
+    pending = objection_pending_solution_ids(round_=round_)
     queryset = (
         RoundResult.objects.filter(round=round_)
         .order_by("group_key", F("rank").asc(nulls_last=True), "solution_id")
@@ -75,6 +82,7 @@ def results_rows(round_: Round) -> Iterator[dict]:
             "incomplete": r["incomplete"],
             "advanced": r["advanced"],
             "disqualified": r["disqualified"],
+            "objection_pending": r["solution_id"] in pending,
         }
 
 
@@ -105,6 +113,33 @@ def score_rows(round_: Round) -> Iterator[dict]:
             "weight": r["criterion__weight"],
             "max_score": r["criterion__max_score"],
             "value": r["value"],
+        }
+
+
+def review_rows(round_: Round) -> Iterator[dict]:
+    """Every review of the round with both of its comments: the one the team reads and the
+    confidential one for the organizers (exports are for organizers only)."""
+    queryset = (
+        Review.objects.filter(round=round_)
+        .order_by("solution_id", "judge_id")
+        .values(
+            "solution_id",
+            "solution__team__name",
+            "judge__full_name",
+            "judge__username",
+            "status",
+            "comment",
+            "team_comment",
+        )
+    )
+    for r in queryset.iterator(chunk_size=5000):
+        yield {
+            "solution_id": r["solution_id"],
+            "team": r["solution__team__name"],
+            "judge": r["judge__full_name"] or r["judge__username"],
+            "review_status": r["status"],
+            "team_comment": r["team_comment"],
+            "confidential_comment": r["comment"],
         }
 
 

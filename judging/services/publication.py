@@ -3,7 +3,9 @@
 Until a round is published its results are visible to organizers only (see
 judging/results_selectors.py) and no notice about them goes out. Publishing fixes the table
 (rank, solution id, team, scenario, score per group) and its SHA-256 over a canonical JSON
-(sorted keys, no whitespace, UTF-8), which `manage.py verify_publication ROUND_ID` recomputes.
+(sorted keys, no whitespace, UTF-8), which `manage.py verify_publication ROUND_ID` recomputes,
+and each team's feedback. Teams and the public read only the current publication (embargo): a
+re-aggregation reaches them when it is published again.
 """
 
 from __future__ import annotations
@@ -64,6 +66,56 @@ def build_table(round_: Round) -> list[dict]:
     ]
 
 
+def build_feedback(round_: Round) -> dict[str, dict]:
+    """What each team is shown with a publication, keyed by solution id (as text, JSON's keys):
+    score, rank, advancement, per-criterion means over the valid reviews and the judges'
+    comments for the team, anonymised (评委 1, 2, … in a fixed order that names nobody). The
+    confidential comments for the organizers are never part of it."""
+    from judging.enums import ReviewStatus
+    from judging.models import Criterion, Review
+    from judging.services.aggregation import criterion_sums
+
+    results = list(RoundResult.objects.filter(round=round_).select_related("solution").order_by("solution_id"))
+    if not results:
+        return {}
+    criteria = {c.pk: c for c in Criterion.objects.filter(rubric__round=round_)}
+    sums = criterion_sums(round_)
+    comments_of: dict[int, list[str]] = {}
+    for solution_id, comment in (
+        Review.objects.filter(round=round_, status=ReviewStatus.SUBMITTED)
+        .exclude(team_comment="")
+        .order_by("solution_id", "id")
+        .values_list("solution_id", "team_comment")
+    ):
+        comments_of.setdefault(solution_id, []).append(comment)
+    feedback = {}
+    for result in results:
+        means = [
+            {
+                "criterion": criteria[cid].name,
+                "max_score": f"{criteria[cid].max_score:.2f}",
+                "mean": f"{total / (100 * count):.2f}",
+            }
+            for cid, (total, count) in sorted(
+                sums.get(result.solution_id, {}).items(), key=lambda kv: (criteria[kv[0]].order, kv[0])
+            )
+        ]
+        feedback[str(result.solution_id)] = {
+            "solution_id": result.solution_id,
+            "solution_title": result.solution.title,
+            "score": None if result.score is None or result.disqualified else f"{result.score:.2f}",
+            "rank": result.rank,
+            "advanced": result.advanced,
+            "incomplete": result.incomplete,
+            "disqualified": result.disqualified,
+            "criterion_means": means,
+            "comments": [
+                {"judge": f"评委 {i}", "comment": c} for i, c in enumerate(comments_of.get(result.solution_id, []), 1)
+            ],
+        }
+    return feedback
+
+
 def table_digest(table: list[dict]) -> str:
     canonical = json.dumps(table, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -117,6 +169,7 @@ def publication_publish(
             publicity_ends_at=ends,
             table=table,
             digest=table_digest(table),
+            feedback=build_feedback(round_),
             supplementary=supplementary,
             published_by=actor if actor is not None and actor.is_authenticated else None,
         )
@@ -154,10 +207,13 @@ def round_results_notify(*, publication: Publication, solution_ids: list[int] | 
     next_round = (
         Round.objects.filter(contest_id=round_.contest_id, sequence__gt=round_.sequence).order_by("sequence").first()
     )
+    # Who the entries' teams are comes from the database; every figure in the notice comes
+    # from the publication, so a later run (the repair task) never tells unpublished results.
     result_rows = RoundResult.objects.filter(round=round_)
     if solution_ids is not None:
         result_rows = result_rows.filter(solution_id__in=solution_ids)
     results = {r.solution_id: r for r in result_rows.select_related("solution").order_by("solution_id")}
+    group_of = {row["solution_id"]: row["group"] for row in publication.table}
     group_sizes: dict[str, int] = {}
     for row in publication.table:
         group_sizes[row["group"]] = group_sizes.get(row["group"], 0) + 1
@@ -169,14 +225,17 @@ def round_results_notify(*, publication: Publication, solution_ids: list[int] | 
     tz = timezone.get_default_timezone()
     specs = []
     for result in results.values():
+        shown = publication.feedback.get(str(result.solution_id))
+        if shown is None:
+            continue  # not part of this publication
         context = {
             "contest_name": round_.contest.name,
             "round_name": round_.name,
-            "solution_title": result.solution.title,
-            "rank": result.rank or "",
-            "group_size": group_sizes.get(result.group_key, "") if result.rank else "",
-            "score": f"{result.score:.2f}" if result.score is not None and not result.disqualified else "",
-            "advanced": bool(result.advanced and not result.disqualified),
+            "solution_title": shown["solution_title"],
+            "rank": shown["rank"] or "",
+            "group_size": group_sizes.get(group_of.get(result.solution_id), "") if shown["rank"] else "",
+            "score": shown["score"] or "",
+            "advanced": bool(shown["advanced"] and not shown["disqualified"]),
             "next_round_name": next_round.name if next_round else "",
             "final": round_.advancement_kind == AdvancementKind.NONE or next_round is None,
             "publicity_ends_at": timezone.localtime(publication.publicity_ends_at, tz).strftime("%Y-%m-%d %H:%M"),
@@ -200,9 +259,21 @@ def publish_due_rounds(*, now: dt.datetime | None = None) -> list[int]:
     return published
 
 
+def publication_differs(*, publication: Publication) -> bool:
+    """Whether the results now stored differ from what this (current) publication showed, in
+    the public table or in any team's feedback: a re-aggregation not yet re-published. Teams
+    and the public keep seeing the publication; this is for organizers."""
+    if publication.superseded:
+        return False
+    if table_digest(build_table(publication.round)) != publication.digest:
+        return True
+    return build_feedback(publication.round) != publication.feedback
+
+
 def publication_verify(*, publication: Publication) -> dict:
     """Recompute the digest of the stored table, and for the current publication compare the
-    table with one rebuilt from the results now in the database."""
+    table with one rebuilt from the results now in the database (the latter is for
+    organizers: the public verification answers only whether the stored table is intact)."""
     stored_ok = table_digest(publication.table) == publication.digest
     current_ok = True
     if not publication.superseded:

@@ -141,6 +141,7 @@ def _revision(*, review: Review, actor: User, status: str, reason: str = "") -> 
         status=status,
         scores=_snapshot(review),
         comment=review.comment,
+        team_comment=review.team_comment,
         reason=reason,
         created_by=actor,
     )
@@ -187,7 +188,7 @@ def _locked_for_judge(*, judge: User, assignment_id: int) -> tuple[JudgeAssignme
     return assignment, review, rubric, criteria
 
 
-def _apply(*, assignment, review, rubric, criteria, entries, comment) -> tuple[Review, dict, dict]:
+def _apply(*, assignment, review, rubric, criteria, entries, comment, team_comment) -> tuple[Review, dict, dict]:
     values = validate_scores(rubric=rubric, criteria=criteria, entries=entries) if entries is not None else None
     if review is None:
         review = Review.objects.create(
@@ -196,7 +197,12 @@ def _apply(*, assignment, review, rubric, criteria, entries, comment) -> tuple[R
             solution_id=assignment.solution_id,
             judge_id=assignment.judge_id,
         )
-    before = {"status": review.status, "scores": _snapshot(review), "comment": review.comment}
+    before = {
+        "status": review.status,
+        "scores": _snapshot(review),
+        "comment": review.comment,
+        "team_comment": review.team_comment,
+    }
     if values is not None:
         Score.objects.filter(review=review).exclude(criterion_id__in=list(values)).delete()
         current = {s.criterion_id: s for s in review.scores.all()}
@@ -210,25 +216,45 @@ def _apply(*, assignment, review, rubric, criteria, entries, comment) -> tuple[R
                 changed.append(score)
         if changed:
             Score.objects.bulk_update(changed, ["value"])
+    changed_comments = []
     if comment is not None:
         review.comment = comment
-        review.save(update_fields=["comment", "updated_at"])
-    return review, before, {"scores": _snapshot(review), "comment": review.comment}
+        changed_comments.append("comment")
+    if team_comment is not None:
+        review.team_comment = team_comment
+        changed_comments.append("team_comment")
+    if changed_comments:
+        review.save(update_fields=[*changed_comments, "updated_at"])
+    after = {"scores": _snapshot(review), "comment": review.comment, "team_comment": review.team_comment}
+    return review, before, after
 
 
 @transaction.atomic
 def review_save_draft(
-    *, judge: User, assignment_id: int, scores: Sequence[tuple[int, object]] | None = None, comment: str | None = None
+    *,
+    judge: User,
+    assignment_id: int,
+    scores: Sequence[tuple[int, object]] | None = None,
+    comment: str | None = None,
+    team_comment: str | None = None,
 ) -> Review:
     """Save the judge's working copy: `scores` (criterion id, raw value) replaces the scores
-    entered so far (incomplete is fine); `comment` replaces the comment. None leaves either as is.
+    entered so far (incomplete is fine); `team_comment` (shown to the team, anonymised, once
+    published) and `comment` (confidential, for the organizers) replace the comments. None
+    leaves any of them as is.
 
     Preconditions: the judge holds the active assignment, no conflict, the window is open, the
     review is not submitted or void. Audited.
     """
     assignment, review, rubric, criteria = _locked_for_judge(judge=judge, assignment_id=assignment_id)
     review, before, after = _apply(
-        assignment=assignment, review=review, rubric=rubric, criteria=criteria, entries=scores, comment=comment
+        assignment=assignment,
+        review=review,
+        rubric=rubric,
+        criteria=criteria,
+        entries=scores,
+        comment=comment,
+        team_comment=team_comment,
     )
     audit_record(actor=judge, action="judging.review_draft_saved", obj=review, before=before, after=after)
     return review
@@ -236,13 +262,24 @@ def review_save_draft(
 
 @transaction.atomic
 def review_submit(
-    *, judge: User, assignment_id: int, scores: Sequence[tuple[int, object]] | None = None, comment: str | None = None
+    *,
+    judge: User,
+    assignment_id: int,
+    scores: Sequence[tuple[int, object]] | None = None,
+    comment: str | None = None,
+    team_comment: str | None = None,
 ) -> Review:
     """Submit (and lock) the review; every criterion must be scored. Optional `scores`/`comment`
     are applied first, as in a draft save. Appends a revision; audited."""
     assignment, review, rubric, criteria = _locked_for_judge(judge=judge, assignment_id=assignment_id)
     review, before, _after = _apply(
-        assignment=assignment, review=review, rubric=rubric, criteria=criteria, entries=scores, comment=comment
+        assignment=assignment,
+        review=review,
+        rubric=rubric,
+        criteria=criteria,
+        entries=scores,
+        comment=comment,
+        team_comment=team_comment,
     )
     scored = set(review.scores.values_list("criterion_id", flat=True))
     missing = [c.pk for c in criteria if c.pk not in scored]
@@ -262,6 +299,7 @@ def review_submit(
             "status": review.status,
             "scores": revision.scores,
             "comment": review.comment,
+            "team_comment": review.team_comment,
             "revision": revision.number,
         },
     )

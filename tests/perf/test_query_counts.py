@@ -50,7 +50,7 @@ SAVEPOINT_SQL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 # path template -> (role, exact number of queries). The same count holds for 1 and for 50 rows.
 LISTS = {
     "/api/v1/contests/": ("organizer", 4),
-    "/api/v1/contests/{contest_id}/awards/": ("organizer", 2),
+    "/api/v1/contests/{contest_id}/awards/": ("organizer", 3),
     "/api/v1/judging/my/assignments/": ("judge", 5),
     "/api/v1/judging/rounds/{round_id}/assignments/": ("organizer", 4),
     "/api/v1/judging/rounds/{round_id}/conflicts/": ("organizer", 3),
@@ -62,9 +62,9 @@ LISTS = {
     "/api/v1/notifications/": ("captain", 2),
     "/api/v1/objections/": ("captain", 1),
     "/api/v1/rounds/": ("organizer", 3),
-    "/api/v1/rounds/{round_id}/my-feedback/": ("captain", 7),
+    "/api/v1/rounds/{round_id}/my-feedback/": ("captain", 4),
     "/api/v1/rounds/{round_id}/publications/": ("organizer", 3),
-    "/api/v1/rounds/{round_id}/results/": ("organizer", 3),
+    "/api/v1/rounds/{round_id}/results/": ("organizer", 4),
     "/api/v1/scenarios/": ("organizer", 3),
     "/api/v1/solutions/": ("organizer", 7),
     "/api/v1/solutions/{id}/eligibility/": ("organizer", 5),
@@ -88,7 +88,7 @@ PUBLIC_CACHED = {
 DETAILS = {
     "/api/v1/": ("anonymous", 0),
     "/api/v1/awards/{award_id}/certificate.pdf": None,
-    "/api/v1/certificates/{code}/": ("anonymous", 1),
+    "/api/v1/certificates/{code}/": ("anonymous", 2),
     "/api/v1/contests/{id}/": ("organizer", 3),
     "/api/v1/files/{id}/download/": None,
     "/api/v1/judging/my/assignments/{assignment_id}/": ("judge", 5),
@@ -250,6 +250,9 @@ class World:
                 level="first",
                 final_rank=i,
                 verification_code=f"V{i:08d}",
+                team_name=other.team.name,
+                solution_title=other.title,
+                scenario_title=other.scenario.title,
                 confirmed_at=self.now,
                 confirmed_by=self.organizer,
             )
@@ -288,6 +291,10 @@ class World:
                 sent_at=self.now,
             )
             self.notification = self.notification or notification
+        # Publishing stores what each team is shown; the world's publication shows today's rows.
+        from judging.services.publication import build_feedback
+
+        Publication.objects.filter(round=self.round).update(feedback=build_feedback(self.round))
 
     def url(self, template: str) -> str:
         ids = {

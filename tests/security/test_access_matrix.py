@@ -276,6 +276,12 @@ CASES = {
     "v1_contests_awards_confirm_create": {"params": lambda w: {"contest_id": w.contest.pk}, "body": lambda w: {}},
     "v1_awards_certificate.pdf_retrieve": {"params": lambda w: {"award_id": w.award.pk}},
     "v1_certificates_retrieve": {"params": lambda w: {"code": w.award.verification_code}},
+    "v1_awards_revoke_create": {"params": lambda w: {"award_id": w.award.pk}, "body": lambda w: {"reason": "复核"}},
+    # The world's award is live: re-issuing it is refused until it is revoked.
+    "v1_awards_reissue_create": {
+        "params": lambda w: {"award_id": w.award.pk},
+        "body": lambda w: {"level": "second", "reason": "复核"},
+    },
 }
 
 # --- the policy: expected outcome per persona ----------------------------------------------
@@ -298,6 +304,8 @@ POLICY: dict[str, dict[str, object]] = {
     "v1_auth_token_destroy": row(OK, anonymous=403),  # one's own token only
     "v1_awards_certificate.pdf_retrieve": row(404, anonymous=403, captain_a=OK, member_a=OK, organizer=OK),
     "v1_certificates_retrieve": row(OK),
+    "v1_awards_revoke_create": row(403, organizer=OK),
+    "v1_awards_reissue_create": row(403, organizer=409),
     "v1_contests_awards_confirm_create": row(403, organizer=409),
     "v1_contests_awards_list": row(OK),
     "v1_contests_create": row(403),

@@ -82,9 +82,27 @@ def test_award_confirmation_writes_exactly_one_audit_event(world, client_for):
         {"publicity_starts_at": past.isoformat(), "publicity_ends_at": (past + dt.timedelta(days=5)).isoformat()},
         format="json",
     )
+    # The world's contest already has an award (and awards are confirmed only once): start bare.
+    from judging.models import Award
+
+    Award.objects.filter(contest=world.contest).delete()
     last = _last_id()
     response = organizer.post(f"/api/v1/contests/{world.contest.pk}/awards/confirm/", {}, format="json")
     assert response.status_code == 200, response.content
+    assert _one_event(response, last)
+
+
+def test_award_revocation_and_reissue_write_one_audit_event_each(world, client_for):
+    organizer = client_for("organizer")
+    last = _last_id()
+    response = organizer.post(f"/api/v1/awards/{world.award.pk}/revoke/", {"reason": "复核"}, format="json")
+    assert response.status_code == 200, response.content
+    assert _one_event(response, last)
+    last = _last_id()
+    response = organizer.post(
+        f"/api/v1/awards/{world.award.pk}/reissue/", {"level": "second", "reason": "复核"}, format="json"
+    )
+    assert response.status_code == 201, response.content
     assert _one_event(response, last)
 
 

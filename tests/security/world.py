@@ -255,6 +255,9 @@ def build_world() -> World:
         final_rank=1,
         matched=True,
         verification_code="VERIFY-A-" + str(sol_a.pk),
+        team_name=team_a.name,
+        solution_title=sol_a.title,
+        scenario_title=sol_a.scenario.title,
         confirmed_at=now,
         confirmed_by=users["organizer"],
     )

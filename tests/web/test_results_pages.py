@@ -31,7 +31,11 @@ def scored(world):
             advanced=rank == 1,
         )
     review = ReviewFactory(
-        assignment__round=world.round2, assignment__solution=ours, status=ReviewStatus.SUBMITTED, comment="落地路径清晰"
+        assignment__round=world.round2,
+        assignment__solution=ours,
+        status=ReviewStatus.SUBMITTED,
+        team_comment="落地路径清晰",
+        comment="仅供主办方参考的保密意见",
     )
     return {"ours": ours, "theirs": theirs, "review": review}
 
@@ -68,6 +72,7 @@ def test_team_sees_anonymised_feedback_only_after_publication(client, world, sco
     publish(world)
     body = client.get(url).content.decode()
     assert "落地路径清晰" in body
+    assert "仅供主办方参考的保密意见" not in body  # the confidential comment is for organizers
     assert str(scored["review"].judge) not in body
     assert scored["review"].judge.username not in body
 
@@ -80,6 +85,9 @@ def test_award_list_and_certificate_verification(client, world, scored):
         final_rank=1,
         matched=True,
         verification_code="ABCD2345EFGH",
+        team_name=scored["ours"].team.name,
+        solution_title=scored["ours"].title,
+        scenario_title=scored["ours"].scenario.title,
         confirmed_at=timezone.now(),
         confirmed_by=world.organizer,
     )

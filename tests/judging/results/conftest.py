@@ -98,6 +98,33 @@ class Builder:
 
 
 @pytest.fixture
+def final(builder):
+    """Semifinal (seq 1): 7 entries, top 5 advance. Final (seq 2): those 5 ranked globally."""
+    from judging.services.advancement import advancement_apply
+    from judging.services.aggregation import results_aggregate
+    from judging.services.publication import publication_publish
+
+    b = builder(aggregation_method="mean", sequence=1, advancement_kind="top_n", advancement_value=5)
+    b.org_user = UserFactory()
+    ContestRoleFactory(user=b.org_user, contest=b.contest, role=Role.ORGANIZER)
+    second_scenario = ScenarioFactory(track=b.track, contest=b.contest)
+    b.semi = [b.scored([90 - i] * 3, scenario=second_scenario if i == 1 else None) for i in range(7)]
+    results_aggregate(round_=b.round)
+    advancement_apply(round_=b.round, actor=b.org_user)
+    b.final_round = RoundFactory(
+        contest=b.contest, sequence=2, aggregation_method="mean", advancement_scope="contest", advancement_kind="none"
+    )
+    CriterionFactory(rubric=RubricFactory(round=b.final_round), key="overall", name="总分", max_score=Decimal("100"))
+    for i, solution in enumerate(b.semi[:5]):
+        for j in range(3):
+            b.review(solution, f"f{j}", 80 - i, round_=b.final_round)
+    results_aggregate(round_=b.final_round)
+    b.pub = publication_publish(round_=b.final_round, actor=b.org_user)
+    b.after = b.pub.publicity_ends_at + dt.timedelta(hours=1)
+    return b
+
+
+@pytest.fixture
 def builder():
     return Builder
 

@@ -288,7 +288,17 @@ def test_leaderboard_after_publication_shows_no_judge_data(scored_round, api_cli
     text = response.content.decode()
     for judge in b.judges.values():
         assert judge.full_name not in text and judge.username not in text
-    assert set(body["rows"][0]) == {"group", "rank", "solution_id", "team", "scenario", "track", "score", "advanced"}
+    assert set(body["rows"][0]) == {
+        "group",
+        "rank",
+        "solution_id",
+        "team",
+        "scenario",
+        "track",
+        "score",
+        "advanced",
+        "objection_pending",
+    }
     other = api_client.get(f"/api/v1/rounds/{b.round.pk}/leaderboard/", {"track": b.track.pk + 999})
     assert other.json()["rows"] == []
 
@@ -297,7 +307,7 @@ def test_team_feedback_after_publication_is_anonymised(scored_round, api_client,
     b = scored_round
     from judging.models import Review
 
-    Review.objects.filter(solution=b.first).update(comment="创新性突出")
+    Review.objects.filter(solution=b.first).update(team_comment="创新性突出")
     publication_publish(round_=b.round, actor=organizer)
     api_client.force_authenticate(b.first.team.captain)
 
@@ -325,4 +335,8 @@ def test_publication_verify_endpoint(scored_round, api_client, organizer):
 
     response = api_client.get(f"/api/v1/publications/{pub.pk}/verify/")
 
+    assert response.json() == {"digest": pub.digest, "stored_table_ok": True}
+    ContestRoleFactory(user=organizer, contest=scored_round.contest, role=Role.ORGANIZER)
+    api_client.force_authenticate(organizer)
+    response = api_client.get(f"/api/v1/publications/{pub.pk}/verify/")
     assert response.json() == {"digest": pub.digest, "stored_table_ok": True, "current_results_ok": True}

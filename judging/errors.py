@@ -229,3 +229,13 @@ class AwardRangesInvalidError(ApplicationError):
 class FinalRoundNotReadyError(StateConflictError):
     code = "final_round_not_ready"
     default_detail = _("Awards need the final round published and its publicity period over.")
+
+
+class JudgeIsCompetingError(StateConflictError):
+    code = "judge_is_competing"
+    default_detail = _("A member of a competing team cannot be a judge in the same contest.")
+
+
+class ConflictFlagResolvedError(StateConflictError):
+    code = "conflict_flag_resolved"
+    default_detail = _("This conflict flag has already been resolved.")

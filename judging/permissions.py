@@ -14,6 +14,11 @@ def can_manage_judging(user, round_: Round) -> bool:
     return is_organizer(user, round_.contest)
 
 
+def can_resolve_conflict_flag(user, flag) -> bool:
+    """Only an organizer voids (or keeps) a review flagged for a conflict found after scoring."""
+    return is_organizer(user, flag.round.contest)
+
+
 def can_view_rubric(user, rubric: Rubric) -> bool:
     if is_organizer(user, rubric.round.contest):
         return True

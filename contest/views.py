@@ -197,6 +197,11 @@ def profile(request):
                 before=before,
                 after={f: str(form.cleaned_data[f]) for f in form.changed_data},
             )
+            if "organization" in form.changed_data:
+                from submissions.services import member_organization_follow_profile
+
+                # Frozen team facts and judges' pool records keep what was recorded.
+                member_organization_follow_profile(actor=user)
         messages.success(request, _("Your profile has been saved."))
         response = redirect("profile")
         _set_language_cookie(response, user.preferred_language)

@@ -385,6 +385,31 @@ def team_update(
     return team
 
 
+def member_organization_follow_profile(*, actor: User) -> list[int]:
+    """The actor changed the organization on their profile: their memberships in teams whose
+    facts are not frozen yet take it over (conflicts then follow, see `_end_conflicted_assignments`);
+    frozen memberships keep what was recorded. Returns the teams changed. Audited per membership."""
+    changed = []
+    at = clock.now()
+    with transaction.atomic():
+        for membership in TeamMembership.objects.filter(user=actor).select_related("team").order_by("id"):
+            if membership.organization_id == actor.organization_id or team_facts_frozen(membership.contest_id, at):
+                continue
+            team = _lock_team(membership.team_id)
+            before = membership.organization_id
+            TeamMembership.objects.filter(pk=membership.pk).update(organization_id=actor.organization_id)
+            audit_record(
+                actor=actor,
+                action="team.member_organization",
+                obj=team,
+                before={"member": actor.pk, "organization": before},
+                after={"member": actor.pk, "organization": actor.organization_id},
+            )
+            _end_conflicted_assignments(actor=actor, team=team)
+            changed.append(team.pk)
+    return changed
+
+
 def _end_conflicted_assignments(*, actor: User, team: Team) -> None:
     """A team's members or units changed: judges now in conflict with its solutions lose their
     assignments (reviews voided) in the caller's transaction."""

@@ -223,3 +223,26 @@ def test_a_finished_round_is_not_touched_by_a_later_conflict(world):
     assert conflicts_sweep(actor=world.organizer, contest_id=world.contest.pk) == []
     world.assignment.refresh_from_db()
     assert world.assignment.active is True
+
+
+def test_the_round_dashboard_lists_flags_and_voids_with_a_reason(world):
+    from django.urls import reverse
+
+    from judging.services.conflicts import conflict_declare
+
+    review = _scored(world)
+    conflict_declare(judge=world.judge, assignment=world.assignment, reason="曾指导该团队")
+    flag = ConflictFlag.objects.get(review=review)
+    client = _client(world.organizer)
+    url = reverse("dashboard_round", kwargs={"pk": world.round.pk})
+    page = client.get(url).content.decode()
+    assert f'data-conflict-flag="{flag.pk}"' in page and "曾指导该团队" in page
+    client.post(url, {"op": "flag_void", "target": flag.pk, "reason": " "})
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SUBMITTED  # no reason, no void
+    client.post(url, {"op": "flag_void", "target": flag.pk, "reason": "核实属实"})
+    review.refresh_from_db()
+    assert (review.status, review.void_reason) == (ReviewStatus.VOIDED, "核实属实")
+    assert ConflictFlag.objects.get(pk=flag.pk).status == "voided"
+    denied = _client(world.captain).post(url, {"op": "flag_keep", "target": flag.pk, "reason": "x"})
+    assert denied.status_code in (403, 404)

@@ -223,6 +223,11 @@ def profile(request):
                 before=before,
                 after={f: str(form.cleaned_data[f]) for f in changed},
             )
+            if "organization" in form.changed_data:
+                from submissions.services import member_organization_follow_profile
+
+                # Frozen team facts and judges' pool records keep what was recorded.
+                member_organization_follow_profile(actor=user)
         messages.success(request, _("Your profile has been saved."))
         if moving:
             if ratelimit.allow("verification_resend", user.pk):

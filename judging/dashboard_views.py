@@ -48,10 +48,11 @@ from judging.dashboard_forms import (
     TieDecisionForm,
 )
 from judging.enums import ObjectionStatus, TieRule
-from judging.models import Award, JudgePoolMember, Objection, RoundResult
+from judging.models import Award, ConflictFlag, JudgePoolMember, Objection, RoundResult
 from judging.permissions import can_manage_pool_member, can_run_track_judging, can_set_pool_tracks
-from judging.selectors import blind_title_flags, pool_list, track_scope
+from judging.selectors import blind_title_flags, conflict_flag_list, pool_list, track_scope
 from judging.services.assignment import REASON_CAPS, REASON_NO_POOL, REASON_NOT_ENOUGH, assignment_auto_run
+from judging.services.conflicts import conflict_flag_resolve
 from judging.services.pools import pool_member_add, pool_member_remove
 from judging.services.progress import round_progress
 from judging.services.rounds import OPENABLE, round_close_judging, round_open_judging
@@ -299,6 +300,16 @@ def dashboard_round(request, pk):
                 _("%(judge)s left the judge pool.") % {"judge": member.judge},
             )
             return redirect(request.path)
+        elif op in ("flag_void", "flag_keep"):
+            flag = get_object_or_404(ConflictFlag, pk=_target(request), round=round_)
+            _act(
+                request,
+                lambda: conflict_flag_resolve(
+                    actor=request.user, flag=flag, void=op == "flag_void", reason=request.POST.get("reason", "")
+                ),
+                _("The flagged review was voided.") if op == "flag_void" else _("The flagged review is kept."),
+            )
+            return redirect(request.path)
         elif op == "auto_assign":
             try:
                 report = assignment_auto_run(actor=request.user, round_=round_, track_ids=scope)
@@ -339,6 +350,7 @@ def dashboard_round(request, pk):
             {"member": m, "removable": scope is None or can_manage_pool_member(request.user, m)}
             for m in pool_list(round_=round_, track_ids=scope)
         ],
+        "flags": conflict_flag_list(round_=round_),
         "pool_form": pool_form,
         "auto_form": AutoAssignForm(),
         "report": _report_for_display(report) if report else None,

@@ -20,6 +20,12 @@ class ReviewStatus(models.TextChoices):
     VOIDED = "voided", _("Voided")
 
 
+class ConflictFlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    VOIDED = "voided", _("Review voided")
+    DISMISSED = "dismissed", _("Review kept")
+
+
 class TieRule(models.TextChoices):
     NONE = "none", _("No tie")
     TOTAL_SUM = "total_sum", _("Higher sum of valid judge totals")

@@ -252,3 +252,13 @@ class AwardNotRevokedError(StateConflictError):
 class AwardReissuedError(StateConflictError):
     code = "award_reissued"
     default_detail = _("This revoked award has already been re-issued.")
+
+
+class JudgeIsCompetingError(StateConflictError):
+    code = "judge_is_competing"
+    default_detail = _("A member of a competing team cannot be a judge in the same contest.")
+
+
+class ConflictFlagResolvedError(StateConflictError):
+    code = "conflict_flag_resolved"
+    default_detail = _("This conflict flag has already been resolved.")

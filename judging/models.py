@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from contest.models import BaseModel, Contest, Organization, Round, Track
 from submissions.models import Solution, Team
 
-from .enums import AssignmentSource, AwardLevel, ConflictSource, ObjectionStatus, ObjectorKind, ReviewStatus, TieRule
+from .enums import (
+    AssignmentSource,
+    AwardLevel,
+    ConflictFlagStatus,
+    ConflictSource,
+    ObjectionStatus,
+    ObjectorKind,
+    ReviewStatus,
+    TieRule,
+)
 
 
 class Rubric(BaseModel):
@@ -59,6 +68,11 @@ class JudgePoolMember(BaseModel):
     tracks = models.ManyToManyField(Track, blank=True, help_text=_("Empty means every track."))
     group = models.CharField(_("judge group"), max_length=50, blank=True)
     load_cap = models.PositiveIntegerField(_("load cap"), null=True, blank=True)
+    # The judge's organization as recorded when they joined the pool; only organizers change it.
+    # Conflict checks read this, never the judge's own profile.
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "judge"], name="one_pool_entry_per_judge")]
@@ -110,6 +124,28 @@ class Review(BaseModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "solution", "judge"], name="one_review_per_judge")]
         indexes = [models.Index(fields=["round", "status"])]
+
+
+class ConflictFlag(BaseModel):
+    """A conflict found after the judge scored: shown to the organizers, who void the review or
+    keep it, with a reason. One per assignment; nothing voids a submitted review by itself."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="conflict_flags")
+    assignment = models.OneToOneField(JudgeAssignment, on_delete=models.PROTECT, related_name="conflict_flag")
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="+")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    solution = models.ForeignKey(Solution, on_delete=models.PROTECT, related_name="+")
+    reasons = models.JSONField(default=list)
+    detail = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=ConflictFlagStatus.choices, default=ConflictFlagStatus.OPEN)
+    resolution_reason = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "id"]
 
 
 class Score(models.Model):

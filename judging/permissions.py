@@ -47,6 +47,11 @@ def can_manage_assignment(user, assignment: JudgeAssignment) -> bool:
     return can_assign_solution(user, assignment.round, assignment.solution.scenario.track_id)
 
 
+def can_resolve_conflict_flag(user, flag) -> bool:
+    """Only an organizer voids (or keeps) a review flagged for a conflict found after scoring."""
+    return is_organizer(user, flag.round.contest)
+
+
 def can_view_rubric(user, rubric: Rubric) -> bool:
     if is_organizer(user, rubric.round.contest):
         return True

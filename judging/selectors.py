@@ -2,10 +2,11 @@
 
 import unicodedata
 
-from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Case, F, Prefetch, Q, QuerySet, When, prefetch_related_objects
 
 from contest.models import Round, User
-from judging.models import ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
+from judging.enums import ConflictFlagStatus
+from judging.models import ConflictFlag, ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
 from submissions.enums import EntryStatus, SolutionStatus
 from submissions.models import Solution
 
@@ -57,7 +58,16 @@ def pool_list(*, round_: Round, track_ids: set[int] | None = None) -> QuerySet[J
     qs = JudgePoolMember.objects.filter(round=round_)
     if track_ids is not None:
         qs = qs.filter(Q(tracks__isnull=True) | Q(tracks__in=track_ids)).distinct()
-    return qs.select_related("judge", "judge__organization").prefetch_related("tracks").order_by("id")
+    return qs.select_related("judge", "judge__organization", "organization").prefetch_related("tracks").order_by("id")
+
+
+def conflict_flag_list(*, round_: Round) -> QuerySet[ConflictFlag]:
+    """The round's conflict flags (open ones first), for organizers."""
+    return (
+        ConflictFlag.objects.filter(round=round_)
+        .select_related("judge", "resolved_by")
+        .order_by(Case(When(status=ConflictFlagStatus.OPEN, then=0), default=1), "id")
+    )
 
 
 def conflict_list(*, round_: Round) -> QuerySet[ConflictOfInterest]:
@@ -65,18 +75,27 @@ def conflict_list(*, round_: Round) -> QuerySet[ConflictOfInterest]:
 
 
 def _conflicted_solution_ids(*, judge: User, assignments: list[JudgeAssignment]) -> set[int]:
+    """`assignments` carry `recorded_org` (conflicts.recorded_judge_org): the judge's organization
+    as recorded on the pool entry, never the profile. One index per contest and recorded
+    organization (normally one)."""
     from judging.services.conflicts import ConflictIndex
 
     if not assignments:
         return set()
-    by_contest: dict[int, dict[int, int]] = {}
+    by_key: dict[tuple[int, int | None], dict[int, int]] = {}
     for a in assignments:
-        by_contest.setdefault(a.solution.contest_id, {})[a.solution_id] = a.solution.team_id
+        by_key.setdefault((a.solution.contest_id, a.recorded_org), {})[a.solution_id] = a.solution.team_id
     conflicted: set[int] = set()
-    for contest_id, solutions in by_contest.items():
-        index = ConflictIndex(contest_id=contest_id, judges={judge.pk: judge.organization_id}, solutions=solutions)
+    for (contest_id, org_id), solutions in by_key.items():
+        index = ConflictIndex(contest_id=contest_id, judges={judge.pk: org_id}, solutions=solutions)
         conflicted |= {s for s in solutions if index.conflicted(judge.pk, s)}
     return conflicted
+
+
+def recorded_judge_org():
+    from judging.services.conflicts import recorded_judge_org as expression
+
+    return expression()
 
 
 def solution_ids_visible_to_judge(*, judge: User, contest_id: int | None = None) -> set[int]:
@@ -90,7 +109,11 @@ def solution_ids_visible_to_judge(*, judge: User, contest_id: int | None = None)
     qs = JudgeAssignment.objects.filter(judge=judge, active=True).select_related("solution")
     if contest_id is not None:
         qs = qs.filter(round__contest_id=contest_id)
-    assignments = list(qs.only("id", "solution_id", "solution__contest_id", "solution__team_id"))
+    assignments = list(
+        qs.only("id", "solution_id", "solution__contest_id", "solution__team_id").annotate(
+            recorded_org=recorded_judge_org()
+        )
+    )
     conflicted = _conflicted_solution_ids(judge=judge, assignments=assignments)
     return {a.solution_id for a in assignments} - conflicted
 
@@ -112,6 +135,7 @@ def _visible_assignments(*, judge: User, **filters) -> list[JudgeAssignment]:
     assignments = list(
         JudgeAssignment.objects.filter(judge=judge, active=True, **filters)
         .select_related(*_JUDGE_JOINS)
+        .annotate(recorded_org=recorded_judge_org())
         .order_by("round_id", "id")
     )
     conflicted = _conflicted_solution_ids(judge=judge, assignments=assignments)

@@ -49,3 +49,9 @@ class EntryStatus(models.TextChoices):
     ADVANCED = "advanced", _("Advanced")
     ELIMINATED = "eliminated", _("Eliminated")
     WITHDRAWN = "withdrawn", _("Left the round")
+
+
+class FactChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")

@@ -211,3 +211,26 @@ class StaffCannotCompeteError(NotAllowedError):
 class BlindCopyError(StateConflictError):
     code = "blind_copy_failed"
     default_detail = _("The file could not be prepared for blind review; please tell the organizer.")
+
+
+class TeamFactsFrozenError(StateConflictError):
+    code = "team_facts_frozen"
+    default_detail = _(
+        "The team's units and members are frozen since the first round's submission deadline; "
+        "ask the organizers for a change."
+    )
+
+
+class PublisherStaffCannotCompeteError(NotAllowedError):
+    code = "publisher_staff_cannot_compete"
+    default_detail = _("Staff of a scenario's publisher cannot compete on their own organization's scenarios.")
+
+
+class FactChangeDecidedError(StateConflictError):
+    code = "fact_change_decided"
+    default_detail = _("This change request has already been decided.")
+
+
+class FactChangeEmptyError(ApplicationError):
+    code = "fact_change_empty"
+    default_detail = _("The change request changes nothing.")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from contest.enums import DocumentKind
 from contest.models import BaseModel, Contest, Organization, Round, Scenario
 
-from .enums import EligibilityOutcome, EntryStatus, InvitationStatus, MemberRole, SolutionStatus
+from .enums import EligibilityOutcome, EntryStatus, FactChangeStatus, InvitationStatus, MemberRole, SolutionStatus
 
 
 class Team(BaseModel):
@@ -44,6 +44,28 @@ class TeamMembership(BaseModel):
             models.UniqueConstraint(fields=["user", "contest"], name="one_team_per_user_per_contest"),
             models.UniqueConstraint(fields=["team"], condition=Q(role="captain"), name="one_captain_per_team"),
         ]
+
+
+class TeamFactChange(BaseModel):
+    """A change of a team's units asked for after its facts froze (the first round's deadline).
+
+    Only an organizer applies it (approve) or refuses it, with a reason; the captain never
+    changes frozen facts directly. `lead_unit` None: unchanged; `co_units` None: unchanged."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="fact_changes")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lead_unit = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    co_units = models.JSONField(null=True, blank=True)
+    reason = models.TextField()
+    status = models.CharField(max_length=20, choices=FactChangeStatus.choices, default=FactChangeStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
 
 
 class Invitation(BaseModel):

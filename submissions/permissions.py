@@ -103,3 +103,13 @@ def can_view_solution_history(user, solution) -> bool:
 
 def can_decide_eligibility(user, solution) -> bool:
     return is_organizer(user, solution.contest)
+
+
+def can_request_fact_change(user, team) -> bool:
+    """The captain asks for a change of the team's frozen units."""
+    return is_team_captain(user, team)
+
+
+def can_decide_fact_change(user, team) -> bool:
+    """Only an organizer applies or refuses a change of a team's frozen facts."""
+    return is_organizer(user, team.contest)

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 
 from config.compiled import CompiledRead
 from contest import clock
-from contest.enums import Role
+from contest.enums import Role, RoundStatus
 from contest.models import Contest, ContestRole, Round, Scenario
 from contest.roles import is_organizer, roles_of_user
 from judging.models import ConflictOfInterest, JudgeAssignment
@@ -61,6 +61,18 @@ _FIRST_ROUND = CompiledRead(lambda contest_id: Round.objects.filter(contest_id=c
 def qualification_round(contest: Contest | int) -> Round | None:
     """The round that takes the first submissions (揭榜): the lowest sequence (contest or its id)."""
     return _FIRST_ROUND.first(contest.pk if isinstance(contest, Contest) else contest)
+
+
+# A first round in one of these statuses has stopped taking entries, whatever its dates say.
+_ENTRIES_CLOSED = (RoundStatus.JUDGING, RoundStatus.AGGREGATED, RoundStatus.PUBLISHED, RoundStatus.CLOSED)
+
+
+def team_facts_frozen(contest: Contest | int, at: dt.datetime) -> bool:
+    """A team's units and members are facts judging rests on: they freeze at the first round's
+    submission deadline (every entry starts in that round; later rounds' deadlines come after),
+    or once that round is judged, even without a deadline set."""
+    first = qualification_round(contest)
+    return first is not None and (round_deadline_passed(first, at) or first.status in _ENTRIES_CLOSED)
 
 
 def next_round(round_: Round) -> Round | None:

@@ -26,8 +26,8 @@ from django.utils.translation import gettext
 from config.compiled import CompiledRead, insert_row, update_row
 from contest import clock
 from contest.audit import audit_record
-from contest.enums import ContestStatus, ScenarioStatus
-from contest.models import Contest, Organization, Round, Scenario, User
+from contest.enums import ContestStatus, Role, ScenarioStatus
+from contest.models import Contest, ContestRole, Organization, Round, Scenario, User
 from contest.roles import is_judge, is_organizer, is_track_host
 from notifications.services import NoticeSpec, notify, notify_many
 
@@ -63,6 +63,7 @@ from .errors import (
     NotAMemberError,
     NotTeamMemberError,
     OrganizerOnlyError,
+    PublisherStaffCannotCompeteError,
     ReasonRequiredError,
     ReviewNotOpenError,
     ScenarioNotOpenError,
@@ -72,6 +73,7 @@ from .errors import (
     SubmissionClosedError,
     SupplementChangesLockedContentError,
     SupplementDeadlinePassedError,
+    TeamFactsFrozenError,
     TeamFullError,
     TeamNameTakenError,
     TooManyCoUnitsError,
@@ -89,7 +91,13 @@ from .models import (
     Team,
     TeamMembership,
 )
-from .selectors import latest_eligibility_decision, next_round, qualification_round, round_deadline_passed
+from .selectors import (
+    latest_eligibility_decision,
+    next_round,
+    qualification_round,
+    round_deadline_passed,
+    team_facts_frozen,
+)
 
 INVITATION_TTL = dt.timedelta(days=7)
 SUPPLEMENT_TTL = dt.timedelta(hours=48)
@@ -262,6 +270,25 @@ def _validate_co_units(*, contest: Contest, lead_unit: Organization, co_units: S
     return unique
 
 
+def _refuse_frozen_facts(contest: Contest | int, at: dt.datetime) -> None:
+    """After the first round's deadline the units and members are what judging rests on: only an
+    organizer changes them (`fact_changes.fact_change_decide`)."""
+    if team_facts_frozen(contest, at):
+        raise TeamFactsFrozenError()
+
+
+def _refuse_publisher_staff(*, contest_id: int, user_ids: Iterable[int], publisher_ids: Iterable[int]) -> None:
+    """A publisher's staff (its publisher role in the contest) never competes on its scenarios."""
+    publisher_ids = set(publisher_ids)
+    if (
+        publisher_ids
+        and ContestRole.objects.filter(
+            contest_id=contest_id, role=Role.PUBLISHER, user_id__in=list(user_ids), organization_id__in=publisher_ids
+        ).exists()
+    ):
+        raise PublisherStaffCannotCompeteError()
+
+
 def _refuse_contest_staff(actor: User, contest: Contest) -> None:
     """Organizers, track hosts and judges of a contest may not compete in it (they would judge
     or assign their own solution)."""
@@ -327,7 +354,9 @@ def team_update(
 ) -> Team:
     """The captain renames the team or changes its units (co-units capped by the contest).
 
-    A change of units ends the assignments of judges it brings into conflict (reviews voided)."""
+    Units are frozen after the first round's deadline (`team_facts_frozen`): a change is then
+    asked for with a `TeamFactChange`. A change of units settles the assignments of judges it
+    brings into conflict (judging.services.conflicts)."""
     if not permissions.can_update_team(actor, team):
         raise CaptainOnlyError()
     with transaction.atomic():
@@ -349,10 +378,38 @@ def team_update(
         team.save(update_fields=["name", "lead_unit", "updated_at"])
         team.co_units.set(units)
         after = {"name": team.name, "lead_unit": team.lead_unit_id, "co_units": sorted(o.pk for o in units)}
+        units_changed = (before["lead_unit"], before["co_units"]) != (after["lead_unit"], after["co_units"])
+        if units_changed:
+            _refuse_frozen_facts(team.contest, clock.now())
         audit_record(actor=actor, action="team.update", obj=team, before=before, after=after)
-        if (before["lead_unit"], before["co_units"]) != (after["lead_unit"], after["co_units"]):
+        if units_changed:
             _end_conflicted_assignments(actor=actor, team=team)
     return team
+
+
+def member_organization_follow_profile(*, actor: User) -> list[int]:
+    """The actor changed the organization on their profile: their memberships in teams whose
+    facts are not frozen yet take it over (conflicts then follow, see `_end_conflicted_assignments`);
+    frozen memberships keep what was recorded. Returns the teams changed. Audited per membership."""
+    changed = []
+    at = clock.now()
+    with transaction.atomic():
+        for membership in TeamMembership.objects.filter(user=actor).select_related("team").order_by("id"):
+            if membership.organization_id == actor.organization_id or team_facts_frozen(membership.contest_id, at):
+                continue
+            team = _lock_team(membership.team_id)
+            before = membership.organization_id
+            TeamMembership.objects.filter(pk=membership.pk).update(organization_id=actor.organization_id)
+            audit_record(
+                actor=actor,
+                action="team.member_organization",
+                obj=team,
+                before={"member": actor.pk, "organization": before},
+                after={"member": actor.pk, "organization": actor.organization_id},
+            )
+            _end_conflicted_assignments(actor=actor, team=team)
+            changed.append(team.pk)
+    return changed
 
 
 def _end_conflicted_assignments(*, actor: User, team: Team) -> None:
@@ -372,6 +429,7 @@ def invitation_create(*, actor: User, team: Team, email: str) -> Invitation:
     if not permissions.can_invite_member(actor, team):
         raise CaptainOnlyError()
     email = (email or "").strip()
+    _refuse_frozen_facts(team.contest_id, clock.now())
     with transaction.atomic():
         if TeamMembership.objects.filter(team=team, user__in=User.objects.with_verified_email(email)).exists():
             raise AlreadyMemberError()
@@ -450,6 +508,12 @@ def invitation_accept(*, actor: User, token: str) -> TeamMembership:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         at = clock.now()
         _check_invitation(invitation, actor=actor, at=at)
+        _refuse_frozen_facts(team.contest, at)
+        _refuse_publisher_staff(
+            contest_id=team.contest_id,
+            user_ids=[actor.pk],
+            publisher_ids=Solution.objects.filter(team=team).values_list("scenario__publisher_id", flat=True),
+        )
         existing = TeamMembership.objects.filter(user=actor, contest=team.contest).first()
         if existing is not None:
             raise AlreadyMemberError() if existing.team_id == team.pk else AlreadyInTeamError()
@@ -496,6 +560,7 @@ def member_remove(*, actor: User, team: Team, user: User) -> None:
         membership = TeamMembership.objects.filter(team=team, user=user).first()
         if membership is None:
             raise NotAMemberError()
+        _refuse_frozen_facts(team.contest, clock.now())
         if membership.role == MemberRole.CAPTAIN:
             raise CannotRemoveCaptainError()
         membership.delete()
@@ -561,6 +626,11 @@ def solution_create(*, actor: User, team: Team, scenario: Scenario, title: str, 
         team = _lock_team(team.pk)
         at = clock.now()
         _require_first_round_open(team.contest, at)
+        _refuse_publisher_staff(
+            contest_id=team.contest_id,
+            user_ids=TeamMembership.objects.filter(team=team).values_list("user_id", flat=True),
+            publisher_ids=[scenario.publisher_id],
+        )
         if Solution.objects.filter(team=team, scenario=scenario).exists():
             raise SolutionExistsError()
         cap = team.contest.max_entries_per_team
@@ -958,6 +1028,11 @@ def solution_transfer(*, actor: User, solution: Solution, scenario: Scenario) ->
             or scenario.status != ScenarioStatus.PUBLISHED
         ):
             raise TransferNotAllowedError(extra={"scenario": scenario.pk})
+        _refuse_publisher_staff(
+            contest_id=team.contest_id,
+            user_ids=TeamMembership.objects.filter(team=team).values_list("user_id", flat=True),
+            publisher_ids=[scenario.publisher_id],
+        )
         if Solution.objects.filter(team=team, scenario=scenario).exists():
             raise SolutionExistsError()
         cap = team.contest.max_entries_per_team

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
-from judging.models import ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
+from judging.models import ConflictFlag, ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
 
 MAX_ID = 2**63 - 1
 
@@ -74,7 +74,7 @@ class PoolMemberOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = JudgePoolMember
-        fields = ["id", "round", "judge", "judge_username", "judge_name", "tracks", "group", "load_cap"]
+        fields = ["id", "round", "judge", "judge_username", "judge_name", "tracks", "group", "load_cap", "organization"]
 
 
 class PoolMemberInputSerializer(serializers.Serializer):
@@ -82,12 +82,41 @@ class PoolMemberInputSerializer(serializers.Serializer):
     tracks = serializers.ListField(child=_id(), required=False, max_length=200)
     group = serializers.CharField(max_length=50, required=False, allow_blank=True)
     load_cap = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
+    organization = _id(
+        required=False, allow_null=True, help_text="The judge's organization for conflict checks (default: profile's)."
+    )
 
 
 class PoolMemberUpdateInputSerializer(serializers.Serializer):
     tracks = serializers.ListField(child=_id(), required=False, max_length=200)
     group = serializers.CharField(max_length=50, required=False, allow_blank=True)
     load_cap = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
+    organization = _id(required=False, allow_null=True)
+
+
+class ConflictFlagOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConflictFlag
+        fields = [
+            "id",
+            "round",
+            "assignment",
+            "review",
+            "judge",
+            "solution",
+            "reasons",
+            "detail",
+            "status",
+            "resolution_reason",
+            "resolved_by",
+            "resolved_at",
+            "created_at",
+        ]
+
+
+class ConflictFlagResolveInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["void", "keep"])
+    reason = serializers.CharField(max_length=2000)
 
 
 # --- conflicts -------------------------------------------------------------------------------

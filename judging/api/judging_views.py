@@ -1,5 +1,6 @@
 """Thin judging API views: parse -> fetch (selector) -> check (predicate) -> act (service) -> present."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -12,13 +13,14 @@ from contest.models import Organization, Round, Track, User
 from judging import selectors
 from judging.api import judging_serializers as s
 from judging.errors import ConflictTargetError, JudgeNotInPoolError, TrackNotInContestError
-from judging.models import Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
+from judging.models import ConflictFlag, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
 from judging.permissions import (
     can_assign_solution,
     can_declare_conflict,
     can_manage_assignment,
     can_manage_judging,
     can_manage_pool_member,
+    can_resolve_conflict_flag,
     can_run_track_judging,
     can_score_assignment,
     can_set_pool_tracks,
@@ -160,6 +162,15 @@ def _tracks(round_: Round, ids) -> list[Track]:
     return tracks
 
 
+def _organization(pk: int | None) -> Organization | None:
+    if pk is None:
+        return None
+    organization = Organization.objects.filter(pk=pk).first()
+    if organization is None:
+        raise ConflictTargetError(extra={"organization": pk})
+    return organization
+
+
 class PoolListCreateApi(_Base):
     @extend_schema(responses=s.PoolMemberOutputSerializer(many=True), operation_id="judging_round_pool_list")
     def get(self, request, round_id: int):
@@ -182,6 +193,9 @@ class PoolListCreateApi(_Base):
         judge = User.objects.filter(pk=v["judge"], is_active=True).first()
         if judge is None:
             raise JudgeNotInPoolError(extra={"judge": v["judge"]})
+        extra = {}
+        if "organization" in v:
+            extra["organization"] = _organization(v["organization"])
         member = pool_services.pool_member_add(
             actor=request.user,
             round_=round_,
@@ -189,6 +203,7 @@ class PoolListCreateApi(_Base):
             tracks=_tracks(round_, track_ids),
             group=v.get("group", ""),
             load_cap=v.get("load_cap"),
+            **extra,
         )
         return Response(s.PoolMemberOutputSerializer(member).data, status=status.HTTP_201_CREATED)
 
@@ -210,6 +225,8 @@ class PoolMemberDetailApi(_Base):
             if not can_set_pool_tracks(request.user, member.round, changes["tracks"]):
                 raise NotAllowedError()
             changes["tracks"] = _tracks(member.round, changes["tracks"])
+        if "organization" in changes:
+            changes["organization"] = _organization(changes["organization"])
         member = pool_services.pool_member_update(actor=request.user, member=member, **changes)
         return Response(s.PoolMemberOutputSerializer(member).data)
 
@@ -271,6 +288,35 @@ class AutomaticConflictListApi(_Base):
         _require_organizer(request.user, round_)
         rows = conflict_services.round_conflicts(round_=round_)
         return Response(s.AutomaticConflictSerializer(rows, many=True).data)
+
+
+class ConflictFlagListApi(_Base):
+    @extend_schema(responses=s.ConflictFlagOutputSerializer(many=True), operation_id="judging_round_conflict_flags")
+    def get(self, request, round_id: int):
+        """Conflicts found after a judge scored, open ones first, for the organizers to settle."""
+        round_ = _round(round_id)
+        _require_organizer(request.user, round_)
+        return Response(s.ConflictFlagOutputSerializer(selectors.conflict_flag_list(round_=round_), many=True).data)
+
+
+class ConflictFlagResolveApi(_Base):
+    @extend_schema(request=s.ConflictFlagResolveInputSerializer, responses=s.ConflictFlagOutputSerializer)
+    def post(self, request, flag_id: int):
+        """Void the flagged review (`void`) or keep it (`keep`), with a reason."""
+        flag = get_object_or_404(ConflictFlag.objects.select_related("round__contest"), pk=flag_id)
+        if not can_resolve_conflict_flag(request.user, flag):
+            # Like reviews, flags are secret: anyone but the round's organizers is told nothing exists.
+            raise Http404
+
+        data = s.ConflictFlagResolveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = conflict_services.conflict_flag_resolve(
+            actor=request.user,
+            flag=flag,
+            void=data.validated_data["action"] == "void",
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.ConflictFlagOutputSerializer(flag).data)
 
 
 # --- assignments (organizer) -----------------------------------------------------------------

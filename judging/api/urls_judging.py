@@ -17,6 +17,14 @@ urlpatterns = [
         name="judging-conflicts-computed",
     ),
     path(
+        "judging/rounds/<int:round_id>/conflict-flags/", v.ConflictFlagListApi.as_view(), name="judging-conflict-flags"
+    ),
+    path(
+        "judging/conflict-flags/<int:flag_id>/resolve/",
+        v.ConflictFlagResolveApi.as_view(),
+        name="judging-conflict-flag-resolve",
+    ),
+    path(
         "judging/rounds/<int:round_id>/assignments/",
         v.RoundAssignmentListCreateApi.as_view(),
         name="judging-round-assignments",

@@ -261,9 +261,10 @@ def plan_assignments(
 
 
 def _pool(round_: Round) -> tuple[dict[int, set[int] | None], dict[int, int | None], dict[int, int | None]]:
-    """Pool of the round: ({judge: tracks or None}, {judge: cap}, {judge: organization}) in two queries."""
+    """Pool of the round: ({judge: tracks or None}, {judge: cap}, {judge: recorded organization}) in
+    two queries."""
     members = list(
-        JudgePoolMember.objects.filter(round=round_).values_list("id", "judge_id", "load_cap", "judge__organization_id")
+        JudgePoolMember.objects.filter(round=round_).values_list("id", "judge_id", "load_cap", "organization_id")
     )
     tracks: dict[int, set[int]] = defaultdict(set)
     for member_id, track_id in JudgePoolMember.tracks.through.objects.filter(judgepoolmember__round=round_).values_list(
@@ -366,11 +367,13 @@ def assignment_auto_run(
         solutions={sid: team for sid, _t, team in solution_rows if sid in planned},
     )
     conflicts = index.conflicted_pairs()
-    # Assignments that have come into conflict since they were made end here (reviews voided)
-    # and are topped up like any other missing judge.
+    # Assignments that have come into conflict since they were made end here (draft reviews
+    # voided) and are topped up like any other missing judge. One with a scored review is only
+    # flagged to the organizers and keeps its place until an organizer voids it.
     stale = {(s, j) for s, js in existing.items() for j in js if (s, j) in conflicts}
-    ended = end_conflicted_assignments_locked(actor=actor, pairs=stale, round_id=round_.pk)
-    for s, j in stale:
+    ended = end_conflicted_assignments_locked(actor=actor, pairs=stale, round_id=round_.pk, index=index)
+    ended_pairs = set(JudgeAssignment.objects.filter(pk__in=ended).values_list("solution_id", "judge_id"))
+    for s, j in ended_pairs:
         existing[s].discard(j)
         blocked.add((s, j))
     plan = plan_assignments(
@@ -441,7 +444,7 @@ def assignment_create(*, actor: User, round_: Round, solution_id: int, judge: Us
         raise JudgeNotInPoolError()
     index = ConflictIndex(
         contest_id=round_.contest_id,
-        judges={judge.pk: judge.organization_id},
+        judges={judge.pk: member.organization_id},
         solutions={solution.pk: solution.team_id},
     )
     reasons = index.reasons(judge.pk, solution.pk)

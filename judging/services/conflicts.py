@@ -4,9 +4,19 @@ Automatic rule: a judge conflicts with a team when the judge is one of its membe
 the judge's organization belongs to the same organization group (same root of the
 `Organization.parent` chain: parent, subsidiary or sibling) as the team's lead unit, one of
 its co-units or the organization of any member. The scenario's publisher is not a conflict
-by itself. Automatic conflicts are computed from the current data every time (never stored),
-so a member joining a team later is picked up at once. Declared and hand-added conflicts are
-`ConflictOfInterest` rows naming a solution, a team or an organization (group-wide).
+by itself. Automatic conflicts are computed every time (never stored) from recorded facts:
+the team's units and memberships (each membership keeps the organization the member had when
+joining; the member's profile is never read), which freeze at the first round's submission
+deadline (submissions: later changes only through an organizer-approved `TeamFactChange`), and
+the judge's organization recorded on their pool entry (`JudgePoolMember.organization`, set by
+organizers only; the judge's profile is read only for someone never in a pool of the contest).
+Declared and hand-added conflicts are `ConflictOfInterest` rows naming a solution, a team or an
+organization (group-wide).
+
+A conflict found on an assignment whose review was already submitted (or returned) never voids
+it: a `ConflictFlag` with the reasons goes to the organizers, who void the review or keep it
+with a reason (`conflict_flag_resolve`). Rounds that are aggregated, published or closed are
+never changed by a conflict found later: at most a flag is raised.
 
 `ConflictIndex` answers "is judge J conflicted with solution S?" for many pairs with a fixed
 number of queries (organizations, teams, co-units, memberships, conflict rows), which the
@@ -14,22 +24,30 @@ auto-assigner and the judge-facing selectors rely on.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import Case, Exists, F, OuterRef, Subquery, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contest.audit import audit_record
+from contest.enums import RoundStatus
 from contest.models import Organization, Round, User
-from judging.enums import ConflictSource, ReviewStatus
-from judging.errors import ConflictTargetError, ReasonRequiredError
-from judging.models import ConflictOfInterest, JudgeAssignment, Review
+from judging.enums import ConflictFlagStatus, ConflictSource, ReviewStatus
+from judging.errors import ConflictFlagResolvedError, ConflictTargetError, ReasonRequiredError
+from judging.models import ConflictFlag, ConflictOfInterest, JudgeAssignment, JudgePoolMember, Review
 from submissions.models import Solution, Team, TeamMembership
 
+# Rounds whose judging is over: a conflict found later changes nothing in them but raises a flag.
+FINISHED_STATUSES = (RoundStatus.AGGREGATED, RoundStatus.PUBLISHED, RoundStatus.CLOSED)
+# Reviews that hold a judge's finished scores: only an organizer voids them.
+SCORED_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.RETURNED)
+
 # Group roots by a recursive walk down from the top organizations, joined to every unit of the
-# teams asked about (lead unit, co-units, members' organizations on the membership and on the
-# user) and to the extra organizations (judges', conflict rows'): one query, any depth.
+# teams asked about (lead unit, co-units, the organizations recorded on the memberships) and to
+# the extra organizations (judges', conflict rows'): one query, any depth.
 _PROFILE_SQL = """
 WITH RECURSIVE chain(id, root) AS (
     SELECT id, id FROM {org} WHERE parent_id IS NULL
@@ -43,9 +61,6 @@ units(team_id, org_id, user_id) AS (
         JOIN {team} t ON t.id = cu.team_id WHERE {where}
     UNION ALL
     SELECT m.team_id, m.organization_id, m.user_id FROM {member} m JOIN {team} t ON t.id = m.team_id WHERE {where}
-    UNION ALL
-    SELECT m.team_id, u.organization_id, CAST(NULL AS BIGINT) FROM {member} m JOIN {team} t ON t.id = m.team_id
-        JOIN {user} u ON u.id = m.user_id WHERE {where}
     UNION ALL
     SELECT CAST(NULL AS BIGINT), o.id, CAST(NULL AS BIGINT) FROM {org} o WHERE {org_where}
 )
@@ -78,12 +93,11 @@ def _profiles(*, contest_id: int, team_ids: set[int], org_ids: set[int]):
         team=Team._meta.db_table,
         co_units=Team.co_units.through._meta.db_table,
         member=TeamMembership._meta.db_table,
-        user=User._meta.db_table,
         where=where,
         org_where=org_where,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, where_params * 4 + org_params)
+        cursor.execute(sql, where_params * 3 + org_params)
         rows = cursor.fetchall()
     for team_id, org_id, root, user_id in rows:
         if org_id is not None:
@@ -184,38 +198,111 @@ class ConflictIndex:
         return pairs
 
 
-def conflict_index_for(*, contest_id: int, judges: Iterable[User], solutions: Iterable[Solution]) -> ConflictIndex:
+def recorded_judge_org() -> Case:
+    """Annotation for JudgeAssignment rows: the judge's organization as recorded on the pool entry
+    of the assignment's round, else on their latest pool entry in the contest, else (never in a
+    pool of the contest) their profile's."""
+    in_round = JudgePoolMember.objects.filter(round_id=OuterRef("round_id"), judge_id=OuterRef("judge_id"))
+    in_contest = JudgePoolMember.objects.filter(
+        round__contest_id=OuterRef("round__contest_id"), judge_id=OuterRef("judge_id")
+    ).order_by("-id")
+    return Case(
+        When(Exists(in_round), then=Subquery(in_round.values("organization_id")[:1])),
+        When(Exists(in_contest), then=Subquery(in_contest.values("organization_id")[:1])),
+        default=F("judge__organization_id"),
+        output_field=models.BigIntegerField(null=True),
+    )
+
+
+def recorded_judge_organizations(
+    *, contest_id: int, judges: Iterable[User], round_id: int | None = None
+) -> dict[int, int | None]:
+    """{judge id: recorded organization id}, by the rule of `recorded_judge_org` (one query)."""
+    judges = list(judges)
+    found: dict[int, int | None] = {}
+    exact: set[int] = set()
+    rows = JudgePoolMember.objects.filter(round__contest_id=contest_id, judge_id__in=[j.pk for j in judges])
+    for judge_id, round_id_, org_id in rows.order_by("id").values_list("judge_id", "round_id", "organization_id"):
+        if judge_id not in exact:  # ascending ids: a later entry overrides, the round's own wins
+            found[judge_id] = org_id
+            if round_id_ == round_id:
+                exact.add(judge_id)
+    return {j.pk: found.get(j.pk, j.organization_id) for j in judges}
+
+
+def conflict_index_for(
+    *, contest_id: int, judges: Iterable[User], solutions: Iterable[Solution], round_id: int | None = None
+) -> ConflictIndex:
     return ConflictIndex(
         contest_id=contest_id,
-        judges={j.pk: j.organization_id for j in judges},
+        judges=recorded_judge_organizations(contest_id=contest_id, judges=judges, round_id=round_id),
         solutions={s.pk: s.team_id for s in solutions},
     )
 
 
 def round_conflicts(*, round_: Round) -> list[dict]:
     """Conflicts between the round's pool and its solutions, with reasons (read-only, bulk)."""
-    from judging.models import JudgePoolMember
     from judging.selectors import round_solutions
 
-    judges = dict(JudgePoolMember.objects.filter(round=round_).values_list("judge_id", "judge__organization_id"))
+    judges = dict(JudgePoolMember.objects.filter(round=round_).values_list("judge_id", "organization_id"))
     solutions = dict(round_solutions(round_=round_).values_list("id", "team_id"))
     index = ConflictIndex(contest_id=round_.contest_id, judges=judges, solutions=solutions)
     return [{"judge": j, "solution": s, "reasons": index.reasons(j, s)} for s, j in sorted(index.conflicted_pairs())]
 
 
-def judge_conflicts_with(*, judge: User, solution: Solution) -> list[str]:
-    """Reasons why `judge` conflicts with `solution` (a handful of queries)."""
-    index = conflict_index_for(contest_id=solution.contest_id, judges=[judge], solutions=[solution])
+def judge_conflicts_with(*, judge: User, solution: Solution, round_id: int | None = None) -> list[str]:
+    """Reasons why `judge` conflicts with `solution` (a handful of queries). With `round_id` the
+    judge's organization is the one recorded on that round's pool entry."""
+    index = conflict_index_for(contest_id=solution.contest_id, judges=[judge], solutions=[solution], round_id=round_id)
     return index.reasons(judge.pk, solution.pk)
 
 
-def _end_assignments(*, actor: User, assignments: Iterable[JudgeAssignment], reason: str) -> list[int]:
-    """Deactivate assignments a conflict touches and void their reviews. Caller holds the transaction."""
+def _flag(*, actor: User | None, assignment: JudgeAssignment, review: Review, reasons: list[str], detail: str) -> None:
+    """Raise (once per assignment) a flag for the organizers; the review stays as it is."""
+    flag, created = ConflictFlag.objects.get_or_create(
+        assignment=assignment,
+        defaults={
+            "round_id": assignment.round_id,
+            "review": review,
+            "judge_id": assignment.judge_id,
+            "solution_id": assignment.solution_id,
+            "reasons": sorted(set(reasons)),
+            "detail": detail,
+        },
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="judging.conflict_flagged",
+            obj=flag,
+            after={"assignment": assignment.pk, "review": review.pk, "reasons": flag.reasons, "detail": detail},
+        )
+
+
+def _end_assignments(
+    *,
+    actor: User | None,
+    assignments: Iterable[JudgeAssignment],
+    reason: str,
+    reasons: Callable[[JudgeAssignment], list[str]] = lambda _a: [],
+) -> list[int]:
+    """Settle assignments a conflict touches. Caller holds the transaction. Returns the ended ids.
+
+    A scored review (submitted or returned) is never voided here: it is flagged to the organizers
+    and its assignment stays. In a round whose judging is over nothing else changes either. Any
+    other assignment ends and its draft review, if any, is voided."""
+    assignments = list(assignments)
+    statuses = dict(Round.objects.filter(pk__in={a.round_id for a in assignments}).values_list("pk", "status"))
     ended = []
     for assignment in assignments:
+        review = Review.objects.select_for_update().filter(assignment=assignment).first()
+        if review is not None and review.status in SCORED_STATUSES:
+            _flag(actor=actor, assignment=assignment, review=review, reasons=reasons(assignment), detail=reason)
+            continue
+        if statuses.get(assignment.round_id) in FINISHED_STATUSES:
+            continue
         JudgeAssignment.objects.filter(pk=assignment.pk).update(active=False)
         ended.append(assignment.pk)
-        review = Review.objects.select_for_update().filter(assignment=assignment).first()
         if review is not None and review.status != ReviewStatus.VOIDED:
             from judging.services.scoring import review_void_locked
 
@@ -231,11 +318,15 @@ def _end_assignments(*, actor: User, assignments: Iterable[JudgeAssignment], rea
 
 
 def end_conflicted_assignments_locked(
-    *, actor: User | None, pairs: Iterable[tuple[int, int]], round_id: int
+    *,
+    actor: User | None,
+    pairs: Iterable[tuple[int, int]],
+    round_id: int,
+    index: "ConflictIndex | None" = None,
 ) -> list[int]:
-    """End the round's active assignments of these (solution, judge) pairs, which have come into
-    conflict since they were made (a member joined, a unit or an organization changed); their
-    reviews are voided. Caller holds the transaction. Returns the ended assignment ids."""
+    """Settle the round's active assignments of these (solution, judge) pairs, which have come
+    into conflict since they were made (see `_end_assignments`: scored reviews are flagged, the
+    rest end). Caller holds the transaction. Returns the ended assignment ids."""
     pairs = set(pairs)
     if not pairs:
         return []
@@ -243,32 +334,45 @@ def end_conflicted_assignments_locked(
         round_id=round_id, active=True, solution_id__in={s for s, _j in pairs}
     )
     touched = [a for a in candidates.order_by("id") if (a.solution_id, a.judge_id) in pairs]
-    return _end_assignments(actor=actor, assignments=touched, reason=_("Conflict of interest found"))
+    return _end_assignments(
+        actor=actor,
+        assignments=touched,
+        reason=_("Conflict of interest found"),
+        reasons=(lambda a: index.reasons(a.judge_id, a.solution_id)) if index is not None else (lambda _a: []),
+    )
 
 
 @transaction.atomic
-def conflicts_sweep(*, actor: User | None, contest_id: int, team_ids: Iterable[int] | None = None) -> list[int]:
-    """End every active assignment of the contest (optionally: of these teams' solutions) whose
-    judge now conflicts with its solution, voiding its review. Call after a change to a team's
-    members or units, or to a judge's organization. Idempotent; audited per assignment."""
-    qs = JudgeAssignment.objects.filter(active=True, round__contest_id=contest_id).select_related("solution", "judge")
+def conflicts_sweep(
+    *,
+    actor: User | None,
+    contest_id: int,
+    team_ids: Iterable[int] | None = None,
+    judge_ids: Iterable[int] | None = None,
+) -> list[int]:
+    """Settle every active assignment of the contest (optionally: of these teams' solutions or
+    these judges) whose judge now conflicts with its solution: scored reviews are flagged, the
+    rest end (see `_end_assignments`). Call after an approved change to a team's members or
+    units, or to a judge's recorded organization. Idempotent; audited per assignment."""
+    qs = JudgeAssignment.objects.filter(active=True, round__contest_id=contest_id).select_related("solution")
     if team_ids is not None:
         qs = qs.filter(solution__team_id__in=list(team_ids))
-    assignments = list(qs)
-    if not assignments:
-        return []
-    index = ConflictIndex(
-        contest_id=contest_id,
-        judges={a.judge_id: a.judge.organization_id for a in assignments},
-        solutions={a.solution_id: a.solution.team_id for a in assignments},
-    )
+    if judge_ids is not None:
+        qs = qs.filter(judge_id__in=list(judge_ids))
+    assignments = list(qs.annotate(recorded_org=recorded_judge_org()))
     ended = []
-    by_round: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    by_round: dict[int, list[JudgeAssignment]] = defaultdict(list)
     for a in assignments:
-        if index.conflicted(a.judge_id, a.solution_id):
-            by_round[a.round_id].add((a.solution_id, a.judge_id))
-    for round_id, pairs in sorted(by_round.items()):
-        ended += end_conflicted_assignments_locked(actor=actor, pairs=pairs, round_id=round_id)
+        by_round[a.round_id].append(a)
+    for round_id, round_assignments in sorted(by_round.items()):
+        # One index per round: a judge's recorded organization belongs to a round's pool entry.
+        index = ConflictIndex(
+            contest_id=contest_id,
+            judges={a.judge_id: a.recorded_org for a in round_assignments},
+            solutions={a.solution_id: a.solution.team_id for a in round_assignments},
+        )
+        pairs = {(a.solution_id, a.judge_id) for a in round_assignments if index.conflicted(a.judge_id, a.solution_id)}
+        ended += end_conflicted_assignments_locked(actor=actor, pairs=pairs, round_id=round_id, index=index)
     return ended
 
 
@@ -299,7 +403,12 @@ def conflict_declare(*, judge: User, assignment: JudgeAssignment, reason: str) -
         after={"solution": assignment.solution_id, "round": assignment.round_id, "reason": reason},
     )
     if assignment.active:
-        _end_assignments(actor=judge, assignments=[assignment], reason=_("Conflict of interest declared: %s") % reason)
+        _end_assignments(
+            actor=judge,
+            assignments=[assignment],
+            reason=_("Conflict of interest declared: %s") % reason,
+            reasons=lambda _a: [ConflictSource.DECLARED],
+        )
     return conflict
 
 
@@ -316,8 +425,8 @@ def conflict_add(
 ) -> ConflictOfInterest:
     """An organizer records a conflict by hand (on a solution, a team or an organization group).
 
-    Every active assignment of the judge in the contest that the conflict touches ends and its
-    review, if any, is voided with the reason. Audited.
+    Every active assignment of the judge in the contest that the conflict touches is settled
+    (`_end_assignments`: ends, a draft is voided; a scored review is flagged). Audited.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -361,5 +470,50 @@ def conflict_add(
     if active:
         index = conflict_index_for(contest_id=contest_id, judges=[judge], solutions=[a.solution for a in active])
         touched = [a for a in active if index.conflicted(judge.pk, a.solution_id)]
-        _end_assignments(actor=actor, assignments=touched, reason=_("Conflict of interest: %s") % reason)
+        _end_assignments(
+            actor=actor,
+            assignments=touched,
+            reason=_("Conflict of interest: %s") % reason,
+            reasons=lambda a: index.reasons(judge.pk, a.solution_id),
+        )
     return conflict
+
+
+@transaction.atomic
+def conflict_flag_resolve(*, actor: User, flag: ConflictFlag, void: bool, reason: str) -> ConflictFlag:
+    """An organizer settles a flagged conflict with a reason: void the review (it stops counting;
+    the assignment ends so the solution can be topped up) or keep it. The void is the ordinary
+    `review_void` (refused in a closed round). Audited."""
+    from judging.services.scoring import review_void
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequiredError()
+    flag = ConflictFlag.objects.select_for_update().get(pk=flag.pk)
+    if flag.status != ConflictFlagStatus.OPEN:
+        raise ConflictFlagResolvedError(extra={"status": flag.status})
+    if void:
+        review = Review.objects.get(pk=flag.review_id)
+        if review.status != ReviewStatus.VOIDED:
+            review_void(actor=actor, review=review, reason=reason)
+        if JudgeAssignment.objects.filter(pk=flag.assignment_id, active=True).update(active=False):
+            audit_record(
+                actor=actor,
+                action="judging.assignment_ended_by_conflict",
+                obj=flag.assignment,
+                before={"active": True},
+                after={"active": False, "reason": reason},
+            )
+    flag.status = ConflictFlagStatus.VOIDED if void else ConflictFlagStatus.DISMISSED
+    flag.resolution_reason = reason
+    flag.resolved_by = actor
+    flag.resolved_at = timezone.now()
+    flag.save(update_fields=["status", "resolution_reason", "resolved_by", "resolved_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="judging.conflict_flag_resolved",
+        obj=flag,
+        before={"status": ConflictFlagStatus.OPEN},
+        after={"status": flag.status, "reason": reason},
+    )
+    return flag

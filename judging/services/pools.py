@@ -1,12 +1,21 @@
-"""Judge pools: who may judge in a round, for which tracks, in which group, up to which load."""
+"""Judge pools: who may judge in a round, for which tracks, in which group, up to which load.
+
+A pool entry records the judge's organization when they join (by default the one on their
+profile; an organizer may give another). Conflict checks read that record, and only organizers
+change it: a judge editing their profile changes nothing about conflicts. A member of a team
+competing in the contest never joins a pool of it."""
 
 from django.db import transaction
 
 from contest.audit import audit_record
 from contest.enums import Role
-from contest.models import ContestRole, Round, Track, User
-from judging.errors import JudgeAlreadyInPoolError, TrackNotInContestError
+from contest.models import ContestRole, Organization, Round, Track, User
+from judging.errors import JudgeAlreadyInPoolError, JudgeIsCompetingError, RoundFinishedError, TrackNotInContestError
 from judging.models import JudgePoolMember
+from judging.services.conflicts import FINISHED_STATUSES
+from submissions.models import TeamMembership
+
+_UNSET = object()
 
 
 def _state(member: JudgePoolMember) -> dict:
@@ -15,6 +24,7 @@ def _state(member: JudgePoolMember) -> dict:
         "tracks": sorted(t.pk for t in member.tracks.all()),
         "group": member.group,
         "load_cap": member.load_cap,
+        "organization": member.organization_id,
     }
 
 
@@ -27,14 +37,27 @@ def _check_tracks(round_: Round, tracks) -> list[Track]:
 
 @transaction.atomic
 def pool_member_add(
-    *, actor: User, round_: Round, judge: User, tracks=(), group: str = "", load_cap: int | None = None
+    *,
+    actor: User,
+    round_: Round,
+    judge: User,
+    tracks=(),
+    group: str = "",
+    load_cap: int | None = None,
+    organization: Organization | None | object = _UNSET,
 ) -> JudgePoolMember:
-    """Add a judge to the round's pool (optionally limited to tracks). Also gives the judge the
-    contest's judge role if missing. Audited."""
+    """Add a judge to the round's pool (optionally limited to tracks), recording their
+    organization (given, else the profile's). Refused for a member of a team of the contest.
+    Also gives the judge the contest's judge role if missing. Audited."""
     tracks = _check_tracks(round_, tracks)
+    if TeamMembership.objects.filter(user=judge, contest_id=round_.contest_id).exists():
+        raise JudgeIsCompetingError()
     if JudgePoolMember.objects.filter(round=round_, judge=judge).exists():
         raise JudgeAlreadyInPoolError()
-    member = JudgePoolMember.objects.create(round=round_, judge=judge, group=group, load_cap=load_cap)
+    org_id = judge.organization_id if organization is _UNSET else getattr(organization, "pk", None)
+    member = JudgePoolMember.objects.create(
+        round=round_, judge=judge, group=group, load_cap=load_cap, organization_id=org_id
+    )
     member.tracks.set(tracks)
     role, created = ContestRole.objects.get_or_create(user=judge, contest_id=round_.contest_id, role=Role.JUDGE)
     if created:
@@ -45,16 +68,29 @@ def pool_member_add(
 
 @transaction.atomic
 def pool_member_update(*, actor: User, member: JudgePoolMember, **changes) -> JudgePoolMember:
-    """Change a pool entry's tracks, group or load cap. Existing assignments are not moved. Audited."""
+    """Change a pool entry's tracks, group, load cap or recorded organization. Refused once the
+    round's judging is over (its results rest on these facts). Existing assignments are not
+    moved; a new organization that brings a conflict settles the judge's assignments in the
+    round (scored reviews are flagged, see conflicts). Audited."""
+    round_ = Round.objects.select_for_update(no_key=True).get(pk=member.round_id)
+    if round_.status in FINISHED_STATUSES:
+        raise RoundFinishedError(extra={"status": round_.status})
     before = _state(member)
     if "group" in changes:
         member.group = changes["group"]
     if "load_cap" in changes:
         member.load_cap = changes["load_cap"]
+    if "organization" in changes:
+        member.organization = changes["organization"]
     member.save()
     if "tracks" in changes:
         member.tracks.set(_check_tracks(member.round, changes["tracks"]))
-    audit_record(actor=actor, action="judging.pool_member_updated", obj=member, before=before, after=_state(member))
+    after = _state(member)
+    audit_record(actor=actor, action="judging.pool_member_updated", obj=member, before=before, after=after)
+    if before["organization"] != after["organization"]:
+        from judging.services.conflicts import conflicts_sweep
+
+        conflicts_sweep(actor=actor, contest_id=round_.contest_id, judge_ids=[member.judge_id])
     return member
 
 

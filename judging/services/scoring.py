@@ -168,7 +168,7 @@ def _locked_for_judge(*, judge: User, assignment_id: int) -> tuple[JudgeAssignme
     # assignment of the round before it commits, so a score either holds its assignment first
     # (and the close waits for it) or waits for the close and then reads the closed window.
     assignment.round = Round.objects.get(pk=assignment.round_id)
-    if judge_conflicts_with(judge=judge, solution=assignment.solution):
+    if judge_conflicts_with(judge=judge, solution=assignment.solution, round_id=assignment.round_id):
         raise ConflictOfInterestError()
     if not judging_window_open(assignment.round):
         raise JudgingClosedError()

@@ -16,6 +16,7 @@ from submissions.models import (
     SolutionVersion,
     SubmissionReceipt,
     Team,
+    TeamFactChange,
     TeamMembership,
 )
 
@@ -36,6 +37,35 @@ class TeamUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     lead_unit = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False)
     co_units = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True, required=False)
+
+
+class FactChangeInputSerializer(serializers.Serializer):
+    lead_unit = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False)
+    co_units = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True, required=False)
+    reason = serializers.CharField(max_length=2000)
+
+
+class FactChangeDecisionInputSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class FactChangeOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TeamFactChange
+        fields = [
+            "id",
+            "team",
+            "requested_by",
+            "lead_unit",
+            "co_units",
+            "reason",
+            "status",
+            "decided_by",
+            "decision_reason",
+            "decided_at",
+            "created_at",
+        ]
 
 
 class InvitationInputSerializer(serializers.Serializer):

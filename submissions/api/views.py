@@ -17,18 +17,21 @@ from rest_framework.views import APIView
 from config.api import CappedPageNumberPagination, query_id
 from config.storage import download_response
 from contest.models import Contest, User
-from submissions import selectors, services
+from submissions import fact_changes, permissions, selectors, services
 from submissions.enums import SolutionStatus
 from submissions.errors import FileTooLargeError, NotTeamMemberError
 from submissions.files import UPLOAD_KINDS, upload_handlers_for
 from submissions.idempotency import run_idempotent
 from submissions.metadata import blind_copy, needs_cleaning
-from submissions.models import Invitation
+from submissions.models import Invitation, TeamFactChange
 
 from .serializers import (
     CaptainInputSerializer,
     EligibilityInputSerializer,
     EligibilityOutputSerializer,
+    FactChangeDecisionInputSerializer,
+    FactChangeInputSerializer,
+    FactChangeOutputSerializer,
     InvitationAcceptInputSerializer,
     InvitationInputSerializer,
     InvitationOutputSerializer,
@@ -162,6 +165,56 @@ class TeamDetailApi(APIView):
         data = _parse(TeamUpdateInputSerializer, request.data, partial=True)
         services.team_update(actor=request.user, team=team, **data)
         return Response(TeamOutputSerializer(selectors.team_get_for_user(request.user, pk)).data)
+
+
+class TeamFactChangeListCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Requested changes of the team's frozen units (team and organizers)",
+        operation_id="v1_teams_fact_changes_list",
+        responses={200: FactChangeOutputSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, pk):
+        team = selectors.team_get_for_user(request.user, pk)
+        if not permissions.can_view_team_private(request.user, team):
+            raise NotTeamMemberError()
+        return Response(FactChangeOutputSerializer(team.fact_changes.order_by("id"), many=True).data)
+
+    @extend_schema(
+        summary="Ask the organizers to change the team's units (captain; applied only when approved)",
+        request=FactChangeInputSerializer,
+        responses={201: FactChangeOutputSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        team = selectors.team_get_for_user(request.user, pk)
+        data = _parse(FactChangeInputSerializer, request.data)
+        change = fact_changes.fact_change_request(
+            actor=request.user,
+            team=team,
+            reason=data["reason"],
+            lead_unit=data.get("lead_unit"),
+            co_units=data.get("co_units"),
+        )
+        return Response(FactChangeOutputSerializer(change).data, status=status.HTTP_201_CREATED)
+
+
+class FactChangeDecideApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Approve (apply) or reject a requested change of a team's units (organizer)",
+        request=FactChangeDecisionInputSerializer,
+        responses={200: FactChangeOutputSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        change = get_object_or_404(TeamFactChange.objects.select_related("team__contest"), pk=pk)
+        selectors.team_get_for_user(request.user, change.team_id)  # an invisible team is a 404
+        data = _parse(FactChangeDecisionInputSerializer, request.data)
+        change = fact_changes.fact_change_decide(
+            actor=request.user, change=change, approve=data["approve"], reason=data["reason"]
+        )
+        return Response(FactChangeOutputSerializer(change).data)
 
 
 class TeamMemberListApi(APIView):

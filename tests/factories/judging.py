@@ -35,6 +35,8 @@ class JudgePoolMemberFactory(factory.django.DjangoModelFactory):
 
     round = factory.SubFactory(RoundFactory)
     judge = factory.SubFactory(UserFactory)
+    # As pool_member_add records it: the judge's organization when joining.
+    organization = factory.LazyAttribute(lambda m: m.judge.organization)
 
 
 class JudgeAssignmentFactory(factory.django.DjangoModelFactory):

@@ -16,6 +16,13 @@ from tests.judging.helpers import full_scores
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
 
+def _record_pool_org(world, judge, organization):
+    """What an organizer records for the judge (the judge's profile does not count)."""
+    member = world.pool[judge.pk]
+    member.organization = organization
+    member.save()
+
+
 def test_organization_cycle_does_not_hang(world):
     """Bad data (a parent cycle) must not loop forever: each organization is then its own group."""
     a = OrganizationFactory()
@@ -91,8 +98,7 @@ def test_conflicted_judge_never_assigned_automatically(world):
 def test_conflict_arising_after_assignment_hides_the_solution(world):
     """A member joins from the judge's organization after assignment: the judge stops seeing it."""
     judge_org = OrganizationFactory()
-    world.judge.organization = judge_org
-    world.judge.save()
+    _record_pool_org(world, world.judge, judge_org)
     assert world.solution.pk in solution_ids_visible_to_judge(judge=world.judge)
     TeamMembershipFactory(team=world.team, user=UserFactory(), organization=judge_org)
     assert solution_ids_visible_to_judge(judge=world.judge) == set()
@@ -121,13 +127,26 @@ def test_declared_conflict_ends_assignment_and_top_up_replaces_it(world):
     assert report.short == []
 
 
-def test_declared_conflict_voids_an_existing_review(world):
+def test_declared_conflict_after_scoring_is_flagged_not_voided(world):
+    """Only an organizer voids a submitted review: a judge declaring a conflict afterwards raises
+    a flag with the reason; the organizer then voids (or keeps) the review with a reason."""
+    from judging.models import ConflictFlag
+    from judging.services.conflicts import conflict_flag_resolve
+
     review_submit(judge=world.judge, assignment_id=world.assignment.pk, scores=full_scores(world))
     conflict_declare(judge=world.judge, assignment=world.assignment, reason="亲属关系")
     review = world.assignment.review
     review.refresh_from_db()
-    assert review.status == ReviewStatus.VOIDED
-    assert "亲属关系" in review.void_reason
+    assert review.status == ReviewStatus.SUBMITTED
+    flag = ConflictFlag.objects.get(assignment=world.assignment)
+    assert flag.reasons == [ConflictSource.DECLARED] and "亲属关系" in flag.detail
+    assert list(assignment_list_for_judge(judge=world.judge)) == []  # the declared row hides it
+
+    with pytest.raises(ReasonRequiredError):
+        conflict_flag_resolve(actor=world.organizer, flag=flag, void=True, reason=" ")
+    conflict_flag_resolve(actor=world.organizer, flag=flag, void=True, reason="核实为亲属")
+    review.refresh_from_db()
+    assert (review.status, review.void_reason) == (ReviewStatus.VOIDED, "核实为亲属")
 
 
 def test_declare_needs_reason(world):
@@ -227,22 +246,29 @@ def test_conflicted_pairs_agree_with_reasons(world, monkeypatch, listed):
 
 
 def test_conflict_arising_later_is_swept_and_topped_up(world):
-    """A member joins from the judge's organization after the judge scored: the next auto-run ends
-    the assignment, voids the review and gives the solution another judge."""
-    from judging.models import Review
+    """A member joins from the judge's organization after the judge scored: the next auto-run
+    only flags it (the submitted review stands); once an organizer voids it through the flag the
+    assignment is over and the next run gives the solution another judge."""
+    from judging.models import ConflictFlag, Review
+    from judging.services.conflicts import conflict_flag_resolve
 
     judge_org = OrganizationFactory()
-    world.judge.organization = judge_org
-    world.judge.save()
+    _record_pool_org(world, world.judge, judge_org)
     review_submit(judge=world.judge, assignment_id=world.assignment.pk, scores=full_scores(world))
     TeamMembershipFactory(team=world.team, user=UserFactory(), organization=judge_org)
 
     report = assignment_auto_run(actor=world.organizer, round_=world.round, seed=2)
 
-    assert report.ended_for_conflict == [world.assignment.pk]
+    assert report.ended_for_conflict == [] and report.created == 0
     world.assignment.refresh_from_db()
-    assert world.assignment.active is False
+    assert world.assignment.active is True
+    assert Review.objects.get(assignment=world.assignment).status == ReviewStatus.SUBMITTED
+    flag = ConflictFlag.objects.get(assignment=world.assignment)
+    assert (flag.status, flag.reasons) == ("open", ["organization_group"])
+
+    conflict_flag_resolve(actor=world.organizer, flag=flag, void=True, reason="新成员来自评委单位")
     assert Review.objects.get(assignment=world.assignment).status == ReviewStatus.VOIDED
+    assignment_auto_run(actor=world.organizer, round_=world.round, seed=2)
     active = set(JudgeAssignment.objects.filter(active=True).values_list("judge_id", flat=True))
     assert active == {world.other_judge.pk, world.unassigned_judge.pk}
     assert assignment_auto_run(actor=world.organizer, round_=world.round, seed=2).ended_for_conflict == []
@@ -252,9 +278,9 @@ def test_conflicts_sweep_after_team_change(world):
     from judging.services.conflicts import conflicts_sweep
 
     assert conflicts_sweep(actor=world.organizer, contest_id=world.contest.pk, team_ids=[world.team.pk]) == []
-    world.other_judge.organization = OrganizationFactory()
-    world.other_judge.save()
-    world.team.co_units.add(OrganizationFactory(parent=world.other_judge.organization))  # a subsidiary joins
+    judge_org = OrganizationFactory()
+    _record_pool_org(world, world.other_judge, judge_org)
+    world.team.co_units.add(OrganizationFactory(parent=judge_org))  # a subsidiary joins
     ended = conflicts_sweep(actor=world.organizer, contest_id=world.contest.pk, team_ids=[world.team.pk])
     assert ended == [world.other_assignment.pk]
     assert conflicts_sweep(actor=world.organizer, contest_id=world.contest.pk) == []  # idempotent

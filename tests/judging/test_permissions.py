@@ -26,10 +26,21 @@ def setup(world):
     other_review = review_submit(
         judge=world.other_judge, assignment_id=world.other_assignment.pk, scores=full_scores(world)
     )
+    from judging.models import ConflictFlag
+
+    flag = ConflictFlag.objects.create(
+        round=world.round,
+        assignment=world.other_assignment,
+        review=other_review,
+        judge=world.other_judge,
+        solution=world.solution,
+        reasons=["organization_group"],
+    )
     return {
         "world": world,
         "conflicted_assignment": conflicted_assignment,
         "other_review": other_review,
+        "flag": flag,
         "track": TrackFactory(contest=world.contest),
         "spare": UserFactory(),
         "criterion": world.criteria[0],
@@ -109,6 +120,14 @@ ENDPOINTS = [
         lambda c: {"judge": c["spare"].pk, "team": c["world"].team.pk, "reason": "回避"},
         ORG_ONLY | {"organizer": 201},
     ),
+    ("conflict_flags", "get", R + "conflict-flags/", None, ORG_ONLY | {"organizer": 200}),
+    (
+        "conflict_flag_resolve",
+        "post",
+        "/api/v1/judging/conflict-flags/{flag}/resolve/",
+        lambda c: {"action": "keep", "reason": "经核实无利益关系"},
+        SECRET | {"organizer": 200},
+    ),
     ("assignment_list", "get", R + "assignments/", None, ORG_ONLY | {"organizer": 200}),
     (
         "assignment_create",
@@ -173,9 +192,9 @@ ENDPOINTS = [
 def test_matrix_covers_every_judging_url():
     from judging.api.urls_judging import urlpatterns
 
-    assert len(urlpatterns) == 23
-    assert len({e[2] for e in ENDPOINTS}) == 23
-    assert len(ENDPOINTS) == 31  # some urls take several methods
+    assert len(urlpatterns) == 25
+    assert len({e[2] for e in ENDPOINTS}) == 25
+    assert len(ENDPOINTS) == 33  # some urls take several methods
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -194,6 +213,7 @@ def test_permission_matrix(setup, api_client, role, name, method, url, payload, 
         assignment=world.assignment.pk,
         other_review=setup["other_review"].pk,
         own=_own_assignment(setup, role).pk,
+        flag=setup["flag"].pk,
     )
     response = getattr(api_client, method)(path, payload(setup) if payload else None, format="json")
     assert response.status_code == expected[role], (role, name, response.content[:300])

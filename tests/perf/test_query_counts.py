@@ -20,10 +20,17 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from contest.enums import Role, RoundStatus
-from judging.models import Award, ConflictOfInterest, Objection, Publication, RoundResult
+from judging.models import Award, ConflictFlag, ConflictOfInterest, Objection, Publication, RoundResult
 from notifications.models import Notification
 from submissions.enums import EntryStatus
-from submissions.models import EligibilityDecision, Invitation, SolutionFile, SolutionVersion, SubmissionReceipt
+from submissions.models import (
+    EligibilityDecision,
+    Invitation,
+    SolutionFile,
+    SolutionVersion,
+    SubmissionReceipt,
+    TeamFactChange,
+)
 from tests.factories.contest import (
     ContestFactory,
     ContestRoleFactory,
@@ -54,6 +61,8 @@ LISTS = {
     "/api/v1/judging/my/assignments/": ("judge", 5),
     "/api/v1/judging/rounds/{round_id}/assignments/": ("organizer", 4),
     "/api/v1/judging/rounds/{round_id}/conflicts/": ("organizer", 3),
+    "/api/v1/judging/rounds/{round_id}/conflict-flags/": ("organizer", 3),
+    "/api/v1/teams/{id}/fact-changes/": ("captain", 4),
     "/api/v1/judging/rounds/{round_id}/conflicts/computed/": ("organizer", 6),
     "/api/v1/judging/rounds/{round_id}/pool/": ("organizer", 4),
     "/api/v1/judging/rounds/{round_id}/reviews/": ("organizer", 6),
@@ -234,7 +243,18 @@ class World:
             other.save(update_fields=["title"])
             assignment = JudgeAssignmentFactory(round=self.round, solution=other, judge=self.judge)
             self.assignment = self.assignment or assignment
-            ReviewFactory(assignment=assignment)
+            review = ReviewFactory(assignment=assignment, status="submitted")
+            ConflictFlag.objects.create(
+                round=self.round,
+                assignment=assignment,
+                review=review,
+                judge=self.judge,
+                solution=other,
+                reasons=["organization_group"],
+            )
+            TeamFactChange.objects.create(
+                team=self.team, requested_by=self.captain, co_units=[self.org.pk], reason=f"变更{i}"
+            )
             pool_judge = UserFactory(organization=other.team.lead_unit)
             ContestRoleFactory(user=pool_judge, contest=self.contest, role=Role.JUDGE)
             JudgePoolMemberFactory(round=self.round, judge=pool_judge)

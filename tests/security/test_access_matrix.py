@@ -121,6 +121,11 @@ CASES = {
     "v1_judging_rounds_close_judging_create": {"params": lambda w: {"round_id": w.round2.pk}},
     "judging_round_blind_title_flags": {"params": lambda w: {"round_id": w.round2.pk}},
     "judging_round_conflicts_list": {"params": lambda w: {"round_id": w.round2.pk}},
+    "judging_round_conflict_flags": {"params": lambda w: {"round_id": w.round2.pk}},
+    "v1_judging_conflict_flags_resolve_create": {
+        "params": lambda w: {"flag_id": w.flag_b.pk},
+        "body": lambda w: {"action": "keep", "reason": "经核实无利益关系"},
+    },
     "judging_round_conflicts_automatic": {"params": lambda w: {"round_id": w.round2.pk}},
     "v1_judging_rounds_conflicts_create": {
         "params": lambda w: {"round_id": w.round2.pk},
@@ -225,6 +230,15 @@ CASES = {
         "params": lambda w: {"id": w.team_a.pk, "invitation_id": w.invitation.pk},
     },
     "v1_teams_members_list": {"params": lambda w: {"id": w.team_a.pk}},
+    "v1_teams_fact_changes_list": {"params": lambda w: {"id": w.team_a.pk}},
+    "v1_teams_fact_changes_create": {
+        "params": lambda w: {"id": w.team_a.pk},
+        "body": lambda w: {"co_units": [w.scenario_b.publisher_id], "reason": "新增联合单位"},
+    },
+    "v1_team_fact_changes_decide_create": {
+        "params": lambda w: {"id": w.fact_change_a.pk},
+        "body": lambda w: {"approve": True, "reason": "同意"},
+    },
     "v1_teams_members_destroy": {"params": lambda w: {"id": w.team_a.pk, "user_id": w.users["member_a"].pk}},
     "v1_tracks_list": {},
     "v1_tracks_create": {
@@ -295,6 +309,9 @@ POLICY: dict[str, dict[str, object]] = {
     "judging_round_assignments_list": row(403, organizer=OK, track_host=OK),
     "judging_round_blind_title_flags": row(403, organizer=OK),
     "judging_round_conflicts_list": row(403, organizer=OK),
+    "judging_round_conflict_flags": row(403, organizer=OK),
+    # Flags, like reviews, are secret: only the round's organizers know one exists.
+    "v1_judging_conflict_flags_resolve_create": row(404, anonymous=403, organizer=OK),
     "judging_round_conflicts_automatic": row(403, organizer=OK),
     "judging_round_pool_list": row(403, organizer=OK, track_host=OK),
     "judging_round_reviews_list": row(403, organizer=OK),
@@ -415,11 +432,16 @@ POLICY: dict[str, dict[str, object]] = {
         publisher_other=OK,
         organizer_other=OK,
     ),
-    "v1_teams_invitations_create": row(404, anonymous=403, captain_a=OK, member_a=403, organizer=403),
+    # Round 1 of the world is published: team A's members and units are frozen (team_facts_frozen).
+    "v1_teams_invitations_create": row(404, anonymous=403, captain_a=409, member_a=403, organizer=403),
     "v1_teams_invitations_list": row(404, anonymous=403, captain_a=OK, member_a=OK, organizer=OK),
     "v1_teams_invitations_revoke_create": row(404, anonymous=403, captain_a=OK, member_a=403, organizer=403),
     "v1_teams_list": row(OK),
-    "v1_teams_members_destroy": row(404, anonymous=403, captain_a=OK, member_a=OK, organizer=403),
+    # Frozen facts: the captain asks, an organizer decides; the team sees its requests.
+    "v1_teams_fact_changes_list": row(404, anonymous=403, captain_a=OK, member_a=OK, organizer=OK),
+    "v1_teams_fact_changes_create": row(404, anonymous=403, captain_a=OK, member_a=403, organizer=403),
+    "v1_team_fact_changes_decide_create": row(404, anonymous=403, captain_a=403, member_a=403, organizer=OK),
+    "v1_teams_members_destroy": row(404, anonymous=403, captain_a=409, member_a=409, organizer=403),
     "v1_teams_members_list": row(404, captain_a=OK, member_a=OK, organizer=OK),
     "v1_teams_partial_update": row(404, anonymous=403, captain_a=OK, member_a=403, organizer=403),
     "v1_teams_retrieve": row(404, captain_a=OK, member_a=OK, organizer=OK),

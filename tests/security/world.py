@@ -23,6 +23,7 @@ from contest.enums import OrganizationKind, Role, RoundKind, RoundStatus, Scenar
 from judging.enums import ConflictSource, ObjectorKind, ReviewStatus
 from judging.models import (
     Award,
+    ConflictFlag,
     ConflictOfInterest,
     JudgeAssignment,
     JudgePoolMember,
@@ -34,7 +35,7 @@ from judging.models import (
 from judging.services.publication import publication_publish
 from notifications.models import Notification
 from submissions import services as submission_services
-from submissions.models import Invitation, RoundEntry, TeamMembership
+from submissions.models import Invitation, RoundEntry, TeamFactChange, TeamMembership
 from tests.factories.contest import (
     ContestFactory,
     ContestRoleFactory,
@@ -227,6 +228,19 @@ def build_world() -> World:
     )
     Score.objects.create(review=review_b, criterion=criterion, value=Decimal("40"))
     Score.objects.create(review=review_b, criterion=criterion2, value=Decimal("35"))
+    # A conflict found after that review was submitted, waiting for the organizers.
+    flag_b = ConflictFlag.objects.create(
+        round=round2,
+        assignment=asg_b,
+        review=review_b,
+        judge=users["judge_assigned"],
+        solution=sol_b,
+        reasons=["organization_group"],
+    )
+    # Team A asked for another co-unit; no organizer has decided yet.
+    fact_change_a = TeamFactChange.objects.create(
+        team=team_a, requested_by=team_a.captain, co_units=[p2.pk], reason="新增联合单位"
+    )
 
     # Results: round 1 published (with an objection by team B), round 2 aggregated but unpublished.
     result_r1_a = RoundResult.objects.create(
@@ -298,6 +312,8 @@ def build_world() -> World:
         asg_conflicted=asg_conflicted,
         conflict=conflict,
         review_b=review_b,
+        flag_b=flag_b,
+        fact_change_a=fact_change_a,
         result_r1_a=result_r1_a,
         result_r1_b=result_r1_b,
         result_r2_b=result_r2_b,

@@ -58,6 +58,9 @@ def _close_and_award(world):
         level="first",
         final_rank=1,
         verification_code="FREEZE-1",
+        team_name=world.solution.team.name,
+        solution_title=world.solution.title,
+        scenario_title=world.solution.scenario.title,
         confirmed_at=timezone.now(),
         confirmed_by=world.organizer,
     )

@@ -155,7 +155,7 @@ class Round(BaseModel):
     kind = models.CharField(_("kind"), max_length=20, choices=RoundKind.choices, default=RoundKind.SCORED)
     status = models.CharField(_("status"), max_length=20, choices=RoundStatus.choices, default=RoundStatus.PENDING)
     # Submission window. The deadline is the last second shown to users (e.g. 23:59:59);
-    # a request is accepted while server time < deadline + 1 s (see Round.accepts_submissions_at).
+    # a request is accepted while server time < deadline + 1 s (contest.clock.deadline_passed).
     submission_opens_at = models.DateTimeField(_("submissions open"), null=True, blank=True)
     submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True)
     judging_opens_at = models.DateTimeField(_("judging opens"), null=True, blank=True)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api import ApplicationError
 from contest.audit import audit_record
-from contest.clock import now, round_accepts_submissions
+from contest.clock import now, round_accepts_submissions, within_window
 from contest.context_processors import current_contest
 from contest.enums import Role, ScenarioStatus
 from contest.forms import (
@@ -69,8 +69,10 @@ def _contest_home(request, contest: Contest):
     for r in rounds:
         r.is_done = bool(r.judging_closes_at and r.judging_closes_at < at) or r.status in ("published", "closed")
         starts = r.submission_opens_at or r.judging_opens_at
-        ends = r.judging_closes_at or r.submission_deadline
-        r.is_current = bool(starts and ends and starts <= at < ends)
+        if r.judging_closes_at:
+            r.is_current = bool(starts and starts <= at < r.judging_closes_at)
+        else:  # a submission deadline keeps its whole last second (contest.clock)
+            r.is_current = within_window(starts, r.submission_deadline, at)
     public_scenarios = Q(scenarios__status__in=PUBLIC_SCENARIO_STATUSES)
     tracks = track_list_for_user(user=request.user, contest=contest).annotate(
         scenario_count=Count("scenarios", filter=public_scenarios)

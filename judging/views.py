@@ -71,7 +71,9 @@ def results(request, slug):
             {
                 "publication": publication,
                 "groups": groups,
-                "objections_open": publication.publicity_starts_at <= at <= publication.publicity_ends_at,
+                "objections_open": clock.within_window(
+                    publication.publicity_starts_at, publication.publicity_ends_at, at
+                ),
             }
         )
     return render(
@@ -114,7 +116,7 @@ def objection_create(request, publication_pk):
     contest = contest_for_user(user=request.user, slug=publication.round.contest.slug)
     rows = leaderboard_for_public(round_=publication.round)["rows"]
     at = clock.now()
-    window_open = publication.publicity_starts_at <= at <= publication.publicity_ends_at
+    window_open = clock.within_window(publication.publicity_starts_at, publication.publicity_ends_at, at)
     initial = {}
     if (solution_id := parse_id(request.GET.get("solution"))) is not None:
         initial["solution"] = solution_id

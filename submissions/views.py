@@ -77,7 +77,9 @@ def team_home(request):
     invitations = []
     if request.user.email:
         invitations = Invitation.objects.filter(
-            email__iexact=request.user.email, status=InvitationStatus.PENDING, expires_at__gt=clock.now()
+            clock.deadline_open_q("expires_at", clock.now()),
+            email__iexact=request.user.email,
+            status=InvitationStatus.PENDING,
         ).select_related("team", "team__contest")
     joined = {m.contest_id for m in memberships}
     open_contests = [
@@ -401,7 +403,7 @@ def _published_results_for(user, solution):
         for item in feedback:
             if item["solution_id"] != solution.pk:
                 continue
-            window_open = publication.publicity_starts_at <= at <= publication.publicity_ends_at
+            window_open = clock.within_window(publication.publicity_starts_at, publication.publicity_ends_at, at)
             rounds.append(
                 {
                     "round_name": publication.round.name,

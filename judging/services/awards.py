@@ -8,6 +8,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from contest import clock
 from contest.audit import audit_record
 from contest.models import Contest, Round
 from judging.enums import AwardLevel, ObjectionStatus
@@ -63,7 +64,7 @@ def awards_confirm(
     with transaction.atomic():
         last = Round.objects.select_for_update().get(pk=last.pk) if last else None
         publication = current_publication(last) if last else None
-        if publication is None or timezone.now() <= publication.publicity_ends_at:
+        if publication is None or not clock.deadline_passed(publication.publicity_ends_at, clock.now()):
             raise FinalRoundNotReadyError()
         if Objection.objects.filter(publication__round=last, status=ObjectionStatus.OPEN).exists():
             from judging.errors import ObjectionsOpenError

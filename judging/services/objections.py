@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from contest import clock
 from contest.audit import audit_record
 from contest.enums import DocumentKind, Role
 from contest.models import ContestRole
@@ -89,9 +90,11 @@ def objection_create(
         raise RealNameRequiredError(extra={"missing": ["reason"]})
     if len(evidence_files) > MAX_EVIDENCE_FILES:
         raise ObjectionTargetError(extra={"max_files": MAX_EVIDENCE_FILES})
-    now = timezone.now()
+    now = clock.now()
     publication = Publication.objects.get(pk=publication.pk)  # superseded may have changed since it was read
-    if publication.superseded or not (publication.publicity_starts_at <= now <= publication.publicity_ends_at):
+    if publication.superseded or not clock.within_window(
+        publication.publicity_starts_at, publication.publicity_ends_at, now
+    ):
         raise ObjectionWindowClosedError(
             extra={
                 "publicity_starts_at": publication.publicity_starts_at.isoformat(),

@@ -50,9 +50,7 @@ def _reference_on_time(deadline: dt.datetime, at: dt.datetime) -> bool:
     return math.floor(at.timestamp()) <= math.floor(deadline.timestamp())
 
 
-_instants = st.datetimes(
-    min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1), timezones=st.just(UTC)
-)
+_instants = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1), timezones=st.just(UTC))
 
 
 @given(deadline=_instants, offset_us=st.integers(min_value=-3_000_000, max_value=3_000_000))
@@ -82,7 +80,8 @@ def test_no_deadline_never_passes_and_a_window_without_bounds_is_closed():
 
 @pytest.mark.django_db
 @given(
-    fraction_us=st.integers(min_value=0, max_value=999_999), offset_us=st.integers(min_value=-2_000_000, max_value=2_000_000)
+    fraction_us=st.integers(min_value=0, max_value=999_999),
+    offset_us=st.integers(min_value=-2_000_000, max_value=2_000_000),
 )
 def test_the_sql_form_of_the_rule_agrees_with_the_python_one(fraction_us, offset_us):
     """`deadline_passed_q` / `deadline_open_q` pick exactly the rows `deadline_passed` says."""

@@ -71,7 +71,7 @@ def supplement_requested(clock, as_user, submitted, organizer):
     clock(AFTER)
     response = as_user(organizer).post(
         url("solution-eligibility", pk=submitted.pk),
-        {"outcome": "supplement_requested", "reason": "承诺书未签字", "supplement_deadline": SUPPLEMENT_DUE.isoformat()},
+        {"outcome": "supplement_requested", "reason": "补正", "supplement_deadline": SUPPLEMENT_DUE.isoformat()},
     )
     assert response.status_code == 201, response.json()
     return submitted
@@ -182,4 +182,3 @@ def test_a_transfer_is_a_new_submission_with_its_time_and_a_receipt(
     notices = Notification.objects.filter(kind="submission_receipt", recipient=captain, channel="in_app")
     assert notices.count() == 2  # the first submission's and the transfer's
     assert Notification.objects.filter(kind="submission_receipt", recipient=member, channel="in_app").count() == 1
-

@@ -1,7 +1,11 @@
 import datetime as dt
+import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from contest import clock
 from contest.clock import round_accepts_submissions
 from contest.models import Round
 
@@ -36,13 +40,6 @@ def test_a_round_without_a_window_accepts_nothing():
 
 
 # --- the one deadline rule, against a plain reference ---------------------------------------
-
-import math  # noqa: E402
-
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from contest import clock  # noqa: E402
 
 
 def _reference_on_time(deadline: dt.datetime, at: dt.datetime) -> bool:

@@ -33,6 +33,7 @@ from contest.forms import (
 from contest.models import Contest, ContestRole, Scenario
 from contest.permissions import PUBLIC_SCENARIO_STATUSES, is_scenario_publisher
 from contest.roles import is_organizer
+from contest.security_events import record_form_refusal
 from contest.selectors import contest_list_for_user, round_list_for_user, scenario_list_for_user, track_list_for_user
 from contest.services import (
     scenario_create,
@@ -315,6 +316,7 @@ def publisher_scenario_submit(request, pk):
     try:
         scenario_submit_for_review(actor=request.user, scenario=scenario)
     except ApplicationError as exc:
+        record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
     else:
         messages.success(request, _("The scenario has been sent to the organizers for review."))

@@ -20,6 +20,7 @@ from contest.enums import ContestStatus
 from contest.forms import add_service_error
 from contest.models import User
 from contest.roles import is_organizer
+from contest.security_events import record_form_refusal
 from contest.selectors import contest_list_for_user, scenario_list_for_user
 
 from . import services
@@ -224,6 +225,7 @@ def invitation_revoke(request, pk, invitation_pk):
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ApplicationError as exc:
+        record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
     else:
         messages.success(request, _("The invitation has been revoked."))
@@ -238,6 +240,7 @@ def member_remove(request, pk, user_pk):
     try:
         services.member_remove(actor=request.user, team=team, user=member)
     except ApplicationError as exc:
+        record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
         return redirect("team_detail", pk=team.pk)
     if member.pk == request.user.pk:
@@ -255,6 +258,7 @@ def captain_transfer(request, pk, user_pk):
     try:
         services.captain_transfer(actor=request.user, team=team, new_captain=member)
     except ApplicationError as exc:
+        record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
     else:
         messages.success(request, _("%(name)s is now the captain.") % {"name": member})
@@ -272,6 +276,7 @@ def invitation_accept(request, token):
         try:
             membership = services.invitation_accept(actor=request.user, token=token)
         except ApplicationError as exc:
+            record_form_refusal(exc)  # a refused state change is recorded
             error = str(exc.detail)
         else:
             messages.success(request, _("Welcome to %(team)s!") % {"team": membership.team.name})
@@ -443,6 +448,7 @@ def solution_upload(request, pk):
                 uploads=form.uploads(),
             )
         except SERVICE_ERRORS as exc:
+            record_form_refusal(exc)  # a refused state change is recorded
             if _wants_json(request):
                 return _error_json(exc)
             add_service_error(form, exc)

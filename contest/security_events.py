@@ -73,10 +73,7 @@ def record_refusal(request, exc, *, source: str) -> None:
     DRF PermissionDenied). Never raises: recording must not turn a 4xx into a 500."""
     if request is None or request.method in SAFE_METHODS or getattr(exc, "_security_recorded", False):
         return
-    try:
-        exc._security_recorded = True  # a view that both shows and re-reports it records it once
-    except AttributeError:  # pragma: no cover - exceptions take attributes
-        pass
+    exc._security_recorded = True  # a view that both shows and re-reports it records it once
     try:
         event = _event(request, exc, source=source)
     except Exception:  # noqa: BLE001 - the refusal's answer matters more than its record

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.api import ApplicationError, parse_id
+from config.body_limits import body_limit, global_limit
 from contest import clock
 from contest.forms import add_service_error
 from contest.views import contest_for_user
@@ -25,6 +26,7 @@ from .results_selectors import (
     leaderboard_for_public,
     objection_list_for_user,
 )
+from .services.objections import objection_body_limit
 from .services.objections import objection_create as objection_service_create
 
 
@@ -106,6 +108,12 @@ def certificate_verify(request):
     return render(request, "judging/certificate_verify.html", {"form": form, "award": award, "checked": checked})
 
 
+def _objection_page_limit(request, kwargs):
+    """Signed-out requests get only the global limit: CSRF would otherwise read their body."""
+    return objection_body_limit(request, kwargs) if request.user.is_authenticated else global_limit()
+
+
+@body_limit(_objection_page_limit)
 @login_required
 @require_http_methods(["GET", "POST"])
 def objection_create(request, publication_pk):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api import ApplicationError
+from config.body_limits import body_limit, global_limit
 from contest import clock
 from contest.context_processors import current_contest
 from contest.enums import ContestStatus
@@ -22,6 +23,9 @@ from contest.models import User
 from contest.roles import is_organizer
 from contest.security_events import record_form_refusal
 from contest.selectors import contest_list_for_user, scenario_list_for_user
+from submissions.api.views import DEFAULT_UPLOAD_LIMIT, MULTIPART_SLACK
+from submissions.files import upload_handlers_for
+from submissions.selectors import upload_limit_for
 
 from . import services
 from .enums import InvitationStatus, SolutionStatus
@@ -432,6 +436,17 @@ def solution_detail(request, pk):
     return render(request, "submissions/solution_detail.html", _solution_context(request, solution))
 
 
+def _upload_page_limit(request, kwargs):
+    """The plain-form upload's body limit: the round's, read through the limited handlers;
+    signed-out requests get only the global limit (CSRF would otherwise read their body)."""
+    if not request.user.is_authenticated:
+        return global_limit()
+    limit = upload_limit_for(kwargs.get("pk"), default=DEFAULT_UPLOAD_LIMIT) + MULTIPART_SLACK
+    request.upload_handlers = upload_handlers_for(request, limit=limit)[1]
+    return limit
+
+
+@body_limit(_upload_page_limit)
 @login_required
 @require_POST
 def solution_upload(request, pk):
@@ -524,6 +539,7 @@ def solution_withdraw(request, pk):
     )
 
 
+@body_limit(_upload_page_limit)
 @login_required
 @require_POST
 def solution_supplement(request, pk):

@@ -6,7 +6,7 @@ import itertools
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
@@ -88,7 +88,18 @@ class SecurityEventListApi(APIView):
     @extend_schema(
         summary="Refused attempts (organizers of the contest)",
         parameters=FILTERS,
-        responses={200: SecurityEventOutputSerializer(many=True), **ERRORS},
+        responses={
+            200: inline_serializer(
+                name="PaginatedSecurityEventOutputList",
+                fields={
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": SecurityEventOutputSerializer(many=True),
+                },
+            ),
+            **ERRORS,
+        },
     )
     def get(self, request):
         paginator = CappedPageNumberPagination()

@@ -191,9 +191,10 @@ class MyFeedbackApi(APIView):
 
 
 class ObjectionCreateApi(APIView):
-    # Anonymous requests reach the service, which refuses them with `anonymous_objection`.
-    permission_classes = [AllowAny]
+    # Sign-in is checked before the body is parsed: an anonymous upload is never read.
+    permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    body_limit = staticmethod(objections.objection_body_limit)
 
     @extend_schema(
         request={"multipart/form-data": ObjectionInputSerializer},

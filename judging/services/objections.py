@@ -34,6 +34,17 @@ from submissions.models import Solution
 
 MAX_EVIDENCE_FILES = 5
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# The body of an objection: every evidence file and the sealed letter at their limit, plus the
+# multipart envelope and the text fields.
+OBJECTION_BODY_BYTES = (MAX_EVIDENCE_FILES + 1) * MAX_EVIDENCE_BYTES + 256 * 1024
+
+
+def objection_body_limit(request, kwargs) -> int:
+    """An objection's body limit (config/body_limits.py), read through the limited handlers."""
+    from submissions.files import upload_handlers_for
+
+    request.upload_handlers = upload_handlers_for(request, limit=OBJECTION_BODY_BYTES)[1]
+    return OBJECTION_BODY_BYTES
 
 
 def _store(uploaded, *, objection_id: int, kind: str) -> ObjectionFile:

@@ -8,8 +8,8 @@ persona, allowed ones included, from the same starting state.
 
 Outcomes: OK is any 2xx; 401/403/404/409 are exact. A refused unsafe request must change
 no row of our apps, and writes exactly one SecurityEvent (the record of the refusal) unless it
-was refused for no sign-in, malformed input or an invisible object. Lists are checked row by row: a persona sees exactly the ids listed in
-VISIBLE for that list.
+was refused for no sign-in, malformed input or an invisible object. Lists are checked row by
+row: a persona sees exactly the ids listed in VISIBLE for that list.
 """
 
 import re

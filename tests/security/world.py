@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from contest.enums import OrganizationKind, Role, RoundKind, RoundStatus, ScenarioStatus
+from contest.models import SecurityEvent
 from judging.enums import ConflictSource, ObjectorKind, ReviewStatus
 from judging.models import (
     Award,
@@ -31,7 +32,6 @@ from judging.models import (
     Score,
 )
 from judging.services.publication import publication_publish
-from contest.models import SecurityEvent
 from notifications.models import Notification
 from submissions import services as submission_services
 from submissions.models import Invitation, RoundEntry, TeamMembership

@@ -102,7 +102,8 @@ def test_the_upload_page_takes_a_large_body_only_when_signed_in(world):
     client = Client()
     client.force_login(world.users["captain_a"])
     before = SolutionVersion.objects.filter(solution=world.sol_a).count()
-    response = client.post(path, {"title": "大文件", "abstract": "", "proposal": upload("a.pdf", _pdf_of_size(3 * LIMIT))})
+    form = {"title": "大文件", "abstract": "", "proposal": upload("a.pdf", _pdf_of_size(3 * LIMIT))}
+    response = client.post(path, form)
     assert response.status_code == 302, response.content
     assert SolutionVersion.objects.filter(solution=world.sol_a).count() == before + 1
     _refused(_unread(client, "POST", path, 10 * LIMIT), 413)

@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "contest.security_events.SecurityEventMiddleware",
     # After authentication (a page's limit may depend on the user), before any view or CSRF reads a form.
     "config.body_limits.RequestBodyLimitMiddleware",
+    "config.input_guard.NullByteGuardMiddleware",
     "contest.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -87,6 +87,7 @@ class SecurityEventListApi(APIView):
 
     @extend_schema(
         summary="Refused attempts (organizers of the contest)",
+        operation_id="v1_security_events_list",
         parameters=FILTERS,
         responses={
             200: inline_serializer(

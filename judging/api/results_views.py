@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from config.api import query_id
 from contest.models import Contest, Round
+from contest.selectors import contest_list_for_user
 from judging import permissions as perms
 from judging import results_selectors as selectors
 from judging.errors import NotOrganizerError
@@ -162,6 +163,12 @@ class PublicationVerifyApi(APIView):
         return Response(PublicationVerifyOutputSerializer(publication.publication_verify(publication=pub)).data)
 
 
+def _require_visible_contest(user, contest_id: int) -> None:
+    """A contest that is not published (and not the user's) has no public results: 404."""
+    if not contest_list_for_user(user=user).filter(pk=contest_id).exists():
+        raise Http404
+
+
 class LeaderboardApi(APIView):
     permission_classes = [AllowAny]
 
@@ -172,6 +179,7 @@ class LeaderboardApi(APIView):
     )
     def get(self, request, round_id):
         round_ = selectors.round_get(round_id=round_id)
+        _require_visible_contest(request.user, round_.contest_id)
         track_id = query_id(request, "track")
         board = selectors.leaderboard_for_public(round_=round_, track_id=track_id)
         return Response(LeaderboardOutputSerializer(board).data)
@@ -255,8 +263,8 @@ class AwardsApi(APIView):
 
     @extend_schema(responses={200: AwardOutputSerializer(many=True), **ERRORS}, summary="Confirmed awards (public)")
     def get(self, request, contest_id):
-        contest = Contest.objects.filter(pk=contest_id).first()
-        if contest is None:
+        contest = contest_list_for_user(user=request.user).filter(pk=contest_id).first()
+        if contest is None:  # unknown, or not published (and not yours): 404
             raise Http404
         return Response(AwardOutputSerializer(selectors.award_list_for_public(contest=contest), many=True).data)
 

@@ -182,3 +182,12 @@ def test_a_transfer_is_a_new_submission_with_its_time_and_a_receipt(
     notices = Notification.objects.filter(kind="submission_receipt", recipient=captain, channel="in_app")
     assert notices.count() == 2  # the first submission's and the transfer's
     assert Notification.objects.filter(kind="submission_receipt", recipient=member, channel="in_app").count() == 1
+
+
+def test_a_transfer_to_a_scenario_you_cannot_see_is_a_404(clock, as_user, pending_transfer, track, captain):
+    from contest.enums import ScenarioStatus
+    from tests.factories.contest import ScenarioFactory
+
+    hidden = ScenarioFactory(track=track, status=ScenarioStatus.DRAFT)
+    response = as_user(captain).post(url("solution-transfer", pk=pending_transfer.pk), {"scenario": hidden.pk})
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")

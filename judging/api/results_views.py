@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from config.api import query_id
 from contest.models import Contest, Round
-from contest.selectors import contest_list_for_user
+from contest.selectors import PUBLIC_CONTEST_STATUSES, contest_list_for_user
 from judging import permissions as perms
 from judging import results_selectors as selectors
 from judging.errors import NotOrganizerError
@@ -163,9 +163,12 @@ class PublicationVerifyApi(APIView):
         return Response(PublicationVerifyOutputSerializer(publication.publication_verify(publication=pub)).data)
 
 
-def _require_visible_contest(user, contest_id: int) -> None:
-    """A contest that is not published (and not the user's) has no public results: 404."""
-    if not contest_list_for_user(user=user).filter(pk=contest_id).exists():
+def _require_visible_contest(user, contest: Contest) -> None:
+    """A contest that is not published (and not the user's) has no public results: 404.
+    A published one costs no query (the contest row came with the round)."""
+    if contest.status in PUBLIC_CONTEST_STATUSES:
+        return
+    if not contest_list_for_user(user=user).filter(pk=contest.pk).exists():
         raise Http404
 
 
@@ -179,7 +182,7 @@ class LeaderboardApi(APIView):
     )
     def get(self, request, round_id):
         round_ = selectors.round_get(round_id=round_id)
-        _require_visible_contest(request.user, round_.contest_id)
+        _require_visible_contest(request.user, round_.contest)
         track_id = query_id(request, "track")
         board = selectors.leaderboard_for_public(round_=round_, track_id=track_id)
         return Response(LeaderboardOutputSerializer(board).data)
@@ -263,9 +266,10 @@ class AwardsApi(APIView):
 
     @extend_schema(responses={200: AwardOutputSerializer(many=True), **ERRORS}, summary="Confirmed awards (public)")
     def get(self, request, contest_id):
-        contest = contest_list_for_user(user=request.user).filter(pk=contest_id).first()
-        if contest is None:  # unknown, or not published (and not yours): 404
+        contest = Contest.objects.filter(pk=contest_id).first()
+        if contest is None:
             raise Http404
+        _require_visible_contest(request.user, contest)  # not published (and not yours): 404
         return Response(AwardOutputSerializer(selectors.award_list_for_public(contest=contest), many=True).data)
 
 

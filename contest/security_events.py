@@ -12,6 +12,7 @@ import contextvars
 import logging
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 
 from config.api import ApplicationError, parse_id
@@ -63,6 +64,13 @@ class SecurityEventMiddleware:
             for event in pending:
                 _write(event)
 
+    def process_exception(self, request, exception):
+        """A page's role check (PermissionDenied, answered 403) is a refusal too; the API's
+        never get here (DRF answers them, through config.api.exception_handler)."""
+        if isinstance(exception, PermissionDenied):
+            record_refusal(request, exception, source="page")
+        return None
+
 
 def current_request():
     return _current_request.get()
@@ -99,7 +107,8 @@ def _event(request, exc, *, source: str):
     if user is not None and not user.is_authenticated:
         user = None
     codes = exc.get_codes() if hasattr(exc, "get_codes") else None
-    code = getattr(exc, "code", None) or (codes if isinstance(codes, str) else "error")
+    default = "permission_denied" if isinstance(exc, PermissionDenied) else "error"
+    code = getattr(exc, "code", None) or (codes if isinstance(codes, str) else default)
     status = getattr(exc, "status_code", 403)
     return SecurityEvent(
         created_at=clock.now(),

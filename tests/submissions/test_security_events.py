@@ -91,6 +91,20 @@ def test_a_page_form_refusal_is_recorded(clock, client, solution, captain):
     )
 
 
+def test_a_page_role_refusal_is_recorded(clock, client, team, member):
+    client.force_login(member)
+    response = client.post(reverse("team_edit", args=[team.pk]), {"name": "改名"})
+    assert response.status_code == 403
+    event = SecurityEvent.objects.get()
+    assert (event.source, event.code, event.status, event.user, event.contest_id) == (
+        "page",
+        "permission_denied",
+        403,
+        member,
+        team.contest_id,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("atomic_requests", [False, True], ids=["autocommit", "ATOMIC_REQUESTS"])
 def test_the_record_survives_the_rollback_of_the_refused_change(

@@ -11,6 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 
 class ApplicationError(Exception):
@@ -76,7 +77,13 @@ def _body(code, detail, extra=None):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError | exceptions.PermissionDenied | DjangoPermissionDenied):
+        # A refused state change is recorded (written after the request's transactions ended).
+        from contest.security_events import record_refusal
+
+        record_refusal(context.get("request"), exc, source="api")
     if isinstance(exc, ApplicationError):
+        set_rollback()  # as DRF's own handler does: with ATOMIC_REQUESTS the refused view rolls back
         return Response(_body(exc.code, exc.detail, exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)

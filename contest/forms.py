@@ -146,6 +146,9 @@ def add_service_error(form, exc) -> None:
     """
     from django.core.exceptions import ValidationError
 
+    from .security_events import record_form_refusal
+
+    record_form_refusal(exc)  # a refused state change is recorded, as in the API
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)

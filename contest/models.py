@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -212,7 +213,7 @@ class Round(BaseModel):
     kind = models.CharField(_("kind"), max_length=20, choices=RoundKind.choices, default=RoundKind.SCORED)
     status = models.CharField(_("status"), max_length=20, choices=RoundStatus.choices, default=RoundStatus.PENDING)
     # Submission window. The deadline is the last second shown to users (e.g. 23:59:59);
-    # a request is accepted while server time < deadline + 1 s (see Round.accepts_submissions_at).
+    # a request is accepted while server time < deadline + 1 s (contest.clock.deadline_passed).
     submission_opens_at = models.DateTimeField(_("submissions open"), null=True, blank=True)
     submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True)
     judging_opens_at = models.DateTimeField(_("judging opens"), null=True, blank=True)
@@ -326,3 +327,37 @@ class AuditHead(models.Model):
 
     last_hash = models.CharField(max_length=64)
     count = models.PositiveBigIntegerField(default=0)
+
+
+class SecurityEvent(models.Model):
+    """A refused state change (who, what, code, when), written outside the refused request's
+    transaction so it survives the rollback (contest/security_events.py). Append-only."""
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    # SET_NULL + label: the record of a refusal outlives the account that tried.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_label = models.CharField(_("user"), max_length=150, blank=True)
+    contest = models.ForeignKey(Contest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("source"), max_length=8)  # "api" or "page"
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=300)
+    action = models.CharField(_("action"), max_length=120, blank=True)  # the URL name
+    code = models.CharField(_("code"), max_length=80)
+    status = models.PositiveSmallIntegerField(_("status"))
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    extra = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["contest", "created_at"]),
+            models.Index(fields=["code", "created_at"]),
+            models.Index(fields=["user", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.method} {self.path}"

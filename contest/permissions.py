@@ -6,7 +6,7 @@ user in the right role for this object".
 
 from .enums import ScenarioStatus
 from .models import Contest, Scenario
-from .roles import is_organizer, publisher_organization_ids
+from .roles import is_organizer, organized_contest_ids, publisher_organization_ids
 
 PUBLIC_SCENARIO_STATUSES = (ScenarioStatus.PUBLISHED, ScenarioStatus.CLOSED, ScenarioStatus.WITHDRAWN)
 
@@ -59,3 +59,12 @@ def can_create_contest(user, obj=None) -> bool:
 def can_manage_contest(user, contest: Contest) -> bool:
     """Edit the contest and create or edit its tracks and rounds."""
     return is_organizer(user, contest)
+
+
+def can_view_security_events(user, contest: Contest | None = None) -> bool:
+    """Refused attempts of a contest (or, without one, of any contest the user organizes)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if contest is not None:
+        return is_organizer(user, contest)
+    return user.is_superuser or bool(organized_contest_ids(user))

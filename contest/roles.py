@@ -31,6 +31,11 @@ def roles_of_user(user) -> list[ContestRole]:
     return [role for roles in user._contest_roles_cache.values() for role in roles]
 
 
+def organized_contest_ids(user) -> set[int]:
+    """The contests the user organizes (by role; a superuser's are all, not listed here)."""
+    return {r.contest_id for r in roles_of_user(user) if r.role == Role.ORGANIZER}
+
+
 def is_organizer(user, contest: Contest) -> bool:
     if user is not None and user.is_authenticated and user.is_superuser:
         return True

@@ -4,7 +4,7 @@ the queryset, so views built on these return 404 for them."""
 from django.db.models import Prefetch, Q, QuerySet
 
 from .enums import ContestStatus, Role
-from .models import Contest, ContestOrganization, ContestRole, Round, Scenario, Track
+from .models import Contest, ContestOrganization, ContestRole, Round, Scenario, SecurityEvent, Track
 from .permissions import PUBLIC_SCENARIO_STATUSES
 
 PUBLIC_CONTEST_STATUSES = (ContestStatus.PUBLISHED, ContestStatus.CLOSED)
@@ -74,3 +74,24 @@ def scenario_list_for_user(*, user, contest: Contest | None = None) -> QuerySet[
     if contest is not None:
         qs = qs.filter(contest=contest)
     return qs.select_related("track", "publisher")
+
+
+def security_event_list_for_user(
+    *, user, contest_id: int | None = None, code: str | None = None, user_id: int | None = None
+) -> QuerySet[SecurityEvent]:
+    """Refused attempts an organizer may read: those of the contests they organize (a superuser:
+    all, also those no contest could be told for), newest first, filtered."""
+    from .roles import organized_contest_ids
+
+    qs = SecurityEvent.objects.select_related("contest")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if not user.is_superuser:
+        qs = qs.filter(contest_id__in=organized_contest_ids(user))
+    if contest_id is not None:
+        qs = qs.filter(contest_id=contest_id)
+    if code:
+        qs = qs.filter(code=code)
+    if user_id is not None:
+        qs = qs.filter(user_id=user_id)
+    return qs.order_by("-created_at", "-id")

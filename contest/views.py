@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config.api import ApplicationError
 from contest import ratelimit
 from contest.audit import audit_record
-from contest.clock import now, round_accepts_submissions
+from contest.clock import now, round_accepts_submissions, within_window
 from contest.context_processors import current_contest
 from contest.email_verification import request_address, send_already_registered, send_verification
 from contest.enums import Role, ScenarioStatus
@@ -35,6 +35,7 @@ from contest.forms import (
 from contest.models import Contest, ContestRole, Scenario, User
 from contest.permissions import PUBLIC_SCENARIO_STATUSES, is_scenario_publisher
 from contest.roles import is_organizer
+from contest.security_events import record_form_refusal
 from contest.selectors import contest_list_for_user, round_list_for_user, scenario_list_for_user, track_list_for_user
 from contest.services import (
     scenario_create,
@@ -71,8 +72,10 @@ def _contest_home(request, contest: Contest):
     for r in rounds:
         r.is_done = bool(r.judging_closes_at and r.judging_closes_at < at) or r.status in ("published", "closed")
         starts = r.submission_opens_at or r.judging_opens_at
-        ends = r.judging_closes_at or r.submission_deadline
-        r.is_current = bool(starts and ends and starts <= at < ends)
+        if r.judging_closes_at:
+            r.is_current = bool(starts and starts <= at < r.judging_closes_at)
+        else:  # a submission deadline keeps its whole last second (contest.clock)
+            r.is_current = within_window(starts, r.submission_deadline, at)
     public_scenarios = Q(scenarios__status__in=PUBLIC_SCENARIO_STATUSES)
     tracks = track_list_for_user(user=request.user, contest=contest).annotate(
         scenario_count=Count("scenarios", filter=public_scenarios)
@@ -356,6 +359,7 @@ def publisher_scenario_submit(request, pk):
     try:
         scenario_submit_for_review(actor=request.user, scenario=scenario)
     except ApplicationError as exc:
+        record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
     else:
         messages.success(request, _("The scenario has been sent to the organizers for review."))

@@ -29,6 +29,7 @@ from contest.enums import Role, RoundKind, RoundStatus, ScenarioStatus
 from contest.forms import add_service_error
 from contest.models import Contest, Round, Scenario
 from contest.roles import hosted_track_ids, is_organizer
+from contest.security_events import record_form_refusal
 from contest.selectors import contest_list_for_user
 from contest.services import scenario_approve, scenario_reject
 from judging import charts
@@ -105,6 +106,7 @@ def _act(request, action, success: str, form=None) -> bool:
     try:
         action()
     except (ApplicationError, ValidationError) as exc:
+        record_form_refusal(exc)  # a refused state change is recorded
         if form is not None:
             add_service_error(form, exc)
         else:
@@ -314,6 +316,7 @@ def dashboard_round(request, pk):
             try:
                 report = assignment_auto_run(actor=request.user, round_=round_, track_ids=scope)
             except ApplicationError as exc:
+                record_form_refusal(exc)  # a refused state change is recorded
                 messages.error(request, str(exc.detail))
             else:
                 data = report.as_dict()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.api import ApplicationError
+from contest.security_events import record_form_refusal
 from judging.enums import ReviewStatus
 from judging.judge_forms import (
     ACTION_DRAFT,
@@ -106,6 +107,7 @@ def _team_facts(assignment) -> dict | None:
 
 
 def _apply_service_error(form, exc: ApplicationError) -> None:
+    record_form_refusal(exc)  # a refused state change is recorded
     extra = getattr(exc, "extra", None) or {}
     message = str(exc.detail)
     criterion_ids = extra.get("missing") or ([extra["criterion"]] if "criterion" in extra else [])
@@ -205,6 +207,7 @@ def judge_conflict(request, pk):
         try:
             conflict_declare(judge=request.user, assignment=assignment, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
+            record_form_refusal(exc)  # a refused state change is recorded
             form.add_error("reason" if getattr(exc, "code", "") == "reason_required" else None, str(exc.detail))
         else:
             messages.success(request, _("Your conflict of interest has been recorded; the solution left your list."))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from config.api import ApplicationError, parse_id
+from config.body_limits import body_limit, global_limit
 from contest import clock
 from contest.forms import add_service_error
 from contest.views import contest_for_user
@@ -26,6 +27,7 @@ from .results_selectors import (
     objection_list_for_user,
     objection_pending_solution_ids,
 )
+from .services.objections import objection_body_limit
 from .services.objections import objection_create as objection_service_create
 
 
@@ -72,7 +74,9 @@ def results(request, slug):
             {
                 "publication": publication,
                 "groups": groups,
-                "objections_open": publication.publicity_starts_at <= at <= publication.publicity_ends_at,
+                "objections_open": clock.within_window(
+                    publication.publicity_starts_at, publication.publicity_ends_at, at
+                ),
             }
         )
     return render(
@@ -113,6 +117,12 @@ def certificate_verify(request):
     return render(request, "judging/certificate_verify.html", {"form": form, "award": award, "checked": checked})
 
 
+def _objection_page_limit(request, kwargs):
+    """Signed-out requests get only the global limit: CSRF would otherwise read their body."""
+    return objection_body_limit(request, kwargs) if request.user.is_authenticated else global_limit()
+
+
+@body_limit(_objection_page_limit)
 @login_required
 @require_http_methods(["GET", "POST"])
 def objection_create(request, publication_pk):
@@ -123,7 +133,7 @@ def objection_create(request, publication_pk):
     contest = contest_for_user(user=request.user, slug=publication.round.contest.slug)
     rows = leaderboard_for_public(round_=publication.round)["rows"]
     at = clock.now()
-    window_open = publication.publicity_starts_at <= at <= publication.publicity_ends_at
+    window_open = clock.within_window(publication.publicity_starts_at, publication.publicity_ends_at, at)
     initial = {}
     if (solution_id := parse_id(request.GET.get("solution"))) is not None:
         initial["solution"] = solution_id

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from contest import clock
 from contest.enums import RoundStatus
 from contest.models import Round
 
@@ -34,9 +35,9 @@ REVIEW_WINDOWS = (("24h", timedelta(hours=24)),)
 _CLOSED_FOR_SUBMISSIONS = (RoundStatus.JUDGING, RoundStatus.AGGREGATED, RoundStatus.PUBLISHED, RoundStatus.CLOSED)
 
 
-def _window(deadline: datetime, now: datetime, windows) -> tuple[str, int] | None:
+def _window(deadline: datetime, now: datetime, windows, *, open_now: bool) -> tuple[str, int] | None:
     for name, span in windows:  # narrowest first
-        if now < deadline <= now + span:
+        if open_now and deadline <= now + span:
             return name, int(span.total_seconds() // 3600)
     return None
 
@@ -74,7 +75,7 @@ def _unsubmitted_by_user(round_: Round, first_sequence: int) -> dict:
 def _submission_reminders(now: datetime) -> int:
     rounds = (
         Round.objects.filter(
-            submission_deadline__gt=now,
+            clock.deadline_open_q("submission_deadline", now),
             submission_deadline__lte=now + SUBMISSION_WINDOWS[-1][1],
         )
         .filter(Q(submission_opens_at__isnull=True) | Q(submission_opens_at__lte=now))
@@ -83,7 +84,9 @@ def _submission_reminders(now: datetime) -> int:
     )
     created = 0
     for round_ in rounds:
-        window = _window(round_.submission_deadline, now, SUBMISSION_WINDOWS)
+        # Still open for its whole last second (the one deadline rule, contest.clock).
+        open_now = not clock.deadline_passed(round_.submission_deadline, now)
+        window = _window(round_.submission_deadline, now, SUBMISSION_WINDOWS, open_now=open_now)
         if window is None:
             continue
         name, hours = window
@@ -121,7 +124,8 @@ def _review_reminders(now: datetime) -> int:
     ).select_related("contest")
     created = 0
     for round_ in rounds:
-        window = _window(round_.judging_closes_at, now, REVIEW_WINDOWS)
+        # The judging window closes at its instant (an organizer closes it "now").
+        window = _window(round_.judging_closes_at, now, REVIEW_WINDOWS, open_now=now < round_.judging_closes_at)
         if window is None:
             continue
         name, hours = window

@@ -49,9 +49,8 @@ PUBLISHER_HIDDEN_STATUSES = (SolutionStatus.DRAFT, SolutionStatus.WITHDRAWN, Sol
 
 
 def round_deadline_passed(round_: Round, at: dt.datetime) -> bool:
-    """True once `at >= deadline (to the second) + 1 s` (same rule as contest.clock)."""
-    deadline = round_.submission_deadline
-    return deadline is not None and deadline.replace(microsecond=0) + dt.timedelta(seconds=1) <= at
+    """True once the round's submission deadline has passed (`contest.clock.deadline_passed`)."""
+    return clock.deadline_passed(round_.submission_deadline, at)
 
 
 # Read by every upload and submission: compiled once (config/compiled.py).
@@ -295,7 +294,9 @@ def invitation_list_for_invitee(user) -> QuerySet:
         return Invitation.objects.none()
     return (
         Invitation.objects.filter(
-            email__iexact=user.verified_email, status=InvitationStatus.PENDING, expires_at__gt=clock.now()
+            clock.deadline_open_q("expires_at", clock.now()),
+            email__iexact=user.verified_email,
+            status=InvitationStatus.PENDING,
         )
         .select_related("team", "team__contest", "team__lead_unit")
         .order_by("id")

@@ -486,7 +486,7 @@ def _check_invitation(invitation: Invitation, *, actor: User, at: dt.datetime) -
         raise InvitationNotYoursError()
     if not actor.has_verified_email:
         raise EmailNotVerifiedError()
-    if invitation.expires_at <= at:
+    if clock.deadline_passed(invitation.expires_at, at):
         raise InvitationExpiredError()
 
 
@@ -1042,12 +1042,24 @@ def solution_transfer(*, actor: User, solution: Solution, scenario: Scenario) ->
         solution.scenario = scenario
         solution.status = SolutionStatus.SUBMITTED if solution.final_version_id else SolutionStatus.DRAFT
         solution.status_reason = ""
-        solution.save(update_fields=["scenario", "status", "status_reason", "updated_at"])
+        fields = ["scenario", "status", "status_reason", "updated_at"]
+        receipt = None
+        if solution.final_version_id:
+            # A transfer is a new submission to the new scenario: its time is now, with a
+            # receipt. The earlier time must not carry over (it would win tie-breaks).
+            solution.submitted_at = at
+            fields.append("submitted_at")
+        solution.save(update_fields=fields)
         if solution.final_version_id:
             _activate_entry(round_, solution)
-        audit_record(
-            actor=actor, action="solution.transfer", obj=solution, before=before, after=_solution_state(solution)
-        )
+            version = solution.final_version
+            receipt = _issue_receipt(solution=solution, version=version, round_=round_, actor=actor, at=at)
+        after = _solution_state(solution)
+        if receipt is not None:
+            after |= {"receipt": receipt.code, "sha256": receipt.sha256, "round": round_.pk}
+        audit_record(actor=actor, action="solution.transfer", obj=solution, before=before, after=after)
+        if receipt is not None:
+            _notify_receipt(solution, receipt, version)
     return solution
 
 
@@ -1120,7 +1132,7 @@ def eligibility_decide(
             raise SolutionStateError(extra={"status": solution.status, "entry": None})
         if outcome == EligibilityOutcome.SUPPLEMENT_REQUESTED:
             supplement_deadline = supplement_deadline or at + SUPPLEMENT_TTL
-            if supplement_deadline <= at:
+            if clock.deadline_passed(supplement_deadline, at):
                 raise SupplementDeadlinePassedError()
         else:
             supplement_deadline = None
@@ -1219,7 +1231,7 @@ def solution_supplement(
                 raise SolutionStateError(extra={"status": solution.status})
             decision = latest_eligibility_decision(solution)
             deadline = decision.supplement_deadline if decision else None
-            if deadline is None or at >= deadline:
+            if deadline is None or clock.deadline_passed(deadline, at):
                 raise SupplementDeadlinePassedError(extra={"deadline": _fmt(deadline)})
             final = solution.final_version
             new_title = final.title if title is None else title.strip()
@@ -1276,7 +1288,7 @@ def supplements_expire(*, at: dt.datetime | None = None) -> int:
             if solution.status != SolutionStatus.SUPPLEMENT_REQUESTED:
                 continue
             request = latest_eligibility_decision(solution)
-            if request is None or request.supplement_deadline is None or request.supplement_deadline > at:
+            if request is None or not clock.deadline_passed(request.supplement_deadline, at):
                 continue
             entry = RoundEntry.objects.filter(round=request.round, solution=solution).first()
             reason = gettext("No supplement (补正) was received before the deadline.")

@@ -14,13 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api import ApplicationError
+from config.body_limits import body_limit, global_limit
 from contest import clock
 from contest.context_processors import current_contest
 from contest.enums import ContestStatus
 from contest.forms import add_service_error
 from contest.models import User
 from contest.roles import is_organizer
+from contest.security_events import record_form_refusal
 from contest.selectors import contest_list_for_user, scenario_list_for_user
+from submissions.api.views import DEFAULT_UPLOAD_LIMIT, MULTIPART_SLACK
+from submissions.files import upload_handlers_for
+from submissions.selectors import upload_limit_for
 
 from . import services
 from .enums import InvitationStatus, SolutionStatus
@@ -224,6 +229,7 @@ def invitation_revoke(request, pk, invitation_pk):
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ApplicationError as exc:
+        record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
     else:
         messages.success(request, _("The invitation has been revoked."))
@@ -238,6 +244,7 @@ def member_remove(request, pk, user_pk):
     try:
         services.member_remove(actor=request.user, team=team, user=member)
     except ApplicationError as exc:
+        record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
         return redirect("team_detail", pk=team.pk)
     if member.pk == request.user.pk:
@@ -255,6 +262,7 @@ def captain_transfer(request, pk, user_pk):
     try:
         services.captain_transfer(actor=request.user, team=team, new_captain=member)
     except ApplicationError as exc:
+        record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
     else:
         messages.success(request, _("%(name)s is now the captain.") % {"name": member})
@@ -284,6 +292,7 @@ def _invitation_page(request, invitation, *, token):
         try:
             membership = services.invitation_accept(actor=request.user, token=token)
         except ApplicationError as exc:
+            record_form_refusal(exc)  # a refused state change is recorded
             error = str(exc.detail)
         else:
             messages.success(request, _("Welcome to %(team)s!") % {"team": membership.team.name})
@@ -415,7 +424,7 @@ def _published_results_for(user, solution):
         for item in feedback:
             if item["solution_id"] != solution.pk:
                 continue
-            window_open = publication.publicity_starts_at <= at <= publication.publicity_ends_at
+            window_open = clock.within_window(publication.publicity_starts_at, publication.publicity_ends_at, at)
             rounds.append(
                 {
                     "round_name": publication.round.name,
@@ -440,6 +449,17 @@ def solution_detail(request, pk):
     return render(request, "submissions/solution_detail.html", _solution_context(request, solution))
 
 
+def _upload_page_limit(request, kwargs):
+    """The plain-form upload's body limit: the round's, read through the limited handlers;
+    signed-out requests get only the global limit (CSRF would otherwise read their body)."""
+    if not request.user.is_authenticated:
+        return global_limit()
+    limit = upload_limit_for(kwargs.get("pk"), default=DEFAULT_UPLOAD_LIMIT) + MULTIPART_SLACK
+    request.upload_handlers = upload_handlers_for(request, limit=limit)[1]
+    return limit
+
+
+@body_limit(_upload_page_limit)
 @login_required
 @require_POST
 def solution_upload(request, pk):
@@ -456,6 +476,7 @@ def solution_upload(request, pk):
                 uploads=form.uploads(),
             )
         except SERVICE_ERRORS as exc:
+            record_form_refusal(exc)  # a refused state change is recorded
             if _wants_json(request):
                 return _error_json(exc)
             add_service_error(form, exc)
@@ -531,6 +552,7 @@ def solution_withdraw(request, pk):
     )
 
 
+@body_limit(_upload_page_limit)
 @login_required
 @require_POST
 def solution_supplement(request, pk):

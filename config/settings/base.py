@@ -52,6 +52,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Writes the refusals of a request after its view's transactions ended (contest/security_events.py).
+    "contest.security_events.SecurityEventMiddleware",
+    # After authentication (a page's limit may depend on the user), before any view or CSRF reads a form.
+    "config.body_limits.RequestBodyLimitMiddleware",
+    "config.input_guard.NullByteGuardMiddleware",
     "contest.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -205,6 +210,11 @@ STORAGES = {
 }
 # Uploads larger than this go to a temporary file on disk instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Any request body over this is refused (413) before it is read; only the upload views accept
+# more, up to their own limits (config/body_limits.py). Keep the proxy's limit (nginx
+# client_max_body_size) at or above the largest upload limit.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o640

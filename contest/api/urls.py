@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import security_views, views
 
 router = SimpleRouter()
 router.register("contests", views.ContestViewSet, basename="contest")
@@ -11,5 +11,7 @@ router.register("scenarios", views.ScenarioViewSet, basename="scenario")
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainApi.as_view(), name="api-token"),
+    path("security-events/", security_views.SecurityEventListApi.as_view(), name="security-event-list"),
+    path("security-events/export/", security_views.SecurityEventExportApi.as_view(), name="security-event-export"),
     *router.urls,
 ]

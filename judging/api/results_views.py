@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from config.api import query_id
 from config.storage import download_response
 from contest.models import Contest, Round
+from contest.selectors import PUBLIC_CONTEST_STATUSES, contest_list_for_user
 from judging import permissions as perms
 from judging import results_selectors as selectors
 from judging.errors import NotOrganizerError
@@ -170,6 +171,15 @@ class PublicationVerifyApi(APIView):
         return Response(PublicationVerifyOutputSerializer(report).data)
 
 
+def _require_visible_contest(user, contest: Contest) -> None:
+    """A contest that is not published (and not the user's) has no public results: 404.
+    A published one costs no query (the contest row came with the round)."""
+    if contest.status in PUBLIC_CONTEST_STATUSES:
+        return
+    if not contest_list_for_user(user=user).filter(pk=contest.pk).exists():
+        raise Http404
+
+
 class LeaderboardApi(APIView):
     permission_classes = [AllowAny]
 
@@ -180,6 +190,7 @@ class LeaderboardApi(APIView):
     )
     def get(self, request, round_id):
         round_ = selectors.round_get(round_id=round_id)
+        _require_visible_contest(request.user, round_.contest)
         track_id = query_id(request, "track")
         board = selectors.leaderboard_for_public(round_=round_, track_id=track_id)
         return Response(LeaderboardOutputSerializer(board).data)
@@ -199,9 +210,10 @@ class MyFeedbackApi(APIView):
 
 
 class ObjectionCreateApi(APIView):
-    # Anonymous requests reach the service, which refuses them with `anonymous_objection`.
-    permission_classes = [AllowAny]
+    # Sign-in is checked before the body is parsed: an anonymous upload is never read.
+    permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    body_limit = staticmethod(objections.objection_body_limit)
 
     @extend_schema(
         request={"multipart/form-data": ObjectionInputSerializer},
@@ -265,6 +277,7 @@ class AwardsApi(APIView):
         contest = Contest.objects.filter(pk=contest_id).first()
         if contest is None:
             raise Http404
+        _require_visible_contest(request.user, contest)  # not published (and not yours): 404
         awards_ = list(selectors.award_list_for_public(contest=contest))
         return Response(AwardOutputSerializer(awards_, many=True, context=_pending_context(awards_)).data)
 

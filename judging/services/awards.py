@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from contest import clock
 from contest.audit import audit_record
 from contest.models import Contest, Round
 from judging.enums import AwardLevel, ObjectionStatus
@@ -83,7 +84,7 @@ def awards_confirm(
         if Award.objects.filter(contest=contest).exists():
             raise AwardsConfirmedError()
         publication = current_publication(last) if last else None
-        if publication is None or timezone.now() <= publication.publicity_ends_at:
+        if publication is None or not clock.deadline_passed(publication.publicity_ends_at, clock.now()):
             raise FinalRoundNotReadyError()
         if Objection.objects.filter(publication__round=last, status=ObjectionStatus.OPEN).exists():
             from judging.errors import ObjectionsOpenError

@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from contest import clock
 from contest.audit import audit_record
 from contest.enums import DocumentKind, Role
 from contest.models import ContestRole
@@ -33,6 +34,17 @@ from submissions.models import Solution
 
 MAX_EVIDENCE_FILES = 5
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# The body of an objection: every evidence file and the sealed letter at their limit, plus the
+# multipart envelope and the text fields.
+OBJECTION_BODY_BYTES = (MAX_EVIDENCE_FILES + 1) * MAX_EVIDENCE_BYTES + 256 * 1024
+
+
+def objection_body_limit(request, kwargs) -> int:
+    """An objection's body limit (config/body_limits.py), read through the limited handlers."""
+    from submissions.files import upload_handlers_for
+
+    request.upload_handlers = upload_handlers_for(request, limit=OBJECTION_BODY_BYTES)[1]
+    return OBJECTION_BODY_BYTES
 
 
 def _store(uploaded, *, objection_id: int, kind: str) -> ObjectionFile:
@@ -89,9 +101,11 @@ def objection_create(
         raise RealNameRequiredError(extra={"missing": ["reason"]})
     if len(evidence_files) > MAX_EVIDENCE_FILES:
         raise ObjectionTargetError(extra={"max_files": MAX_EVIDENCE_FILES})
-    now = timezone.now()
+    now = clock.now()
     publication = Publication.objects.get(pk=publication.pk)  # superseded may have changed since it was read
-    if publication.superseded or not (publication.publicity_starts_at <= now <= publication.publicity_ends_at):
+    if publication.superseded or not clock.within_window(
+        publication.publicity_starts_at, publication.publicity_ends_at, now
+    ):
         raise ObjectionWindowClosedError(
             extra={
                 "publicity_starts_at": publication.publicity_starts_at.isoformat(),

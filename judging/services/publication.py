@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.api import ApplicationError
+from contest import clock
 from contest.audit import audit_record
 from contest.enums import AdvancementKind, RoundStatus
 from contest.models import Round
@@ -289,7 +290,7 @@ def _confirm_final_check(*, round_: Round, publication: Publication | None) -> N
         raise NotPublishedError()
     if publication.final_confirmed_at is not None:
         return
-    if timezone.now() <= publication.publicity_ends_at:
+    if not clock.deadline_passed(publication.publicity_ends_at, clock.now()):
         raise PublicityNotEndedError(extra={"publicity_ends_at": publication.publicity_ends_at.isoformat()})
     open_count = Objection.objects.filter(publication__round=round_, status=ObjectionStatus.OPEN).count()
     if open_count:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from config.api import CappedPageNumberPagination, query_id
 from config.storage import download_response
 from contest.models import Contest, User
+from contest.selectors import contest_list_for_user, scenario_list_for_user
 from submissions import fact_changes, permissions, selectors, services
 from submissions.enums import SolutionStatus
 from submissions.errors import FileTooLargeError, NotTeamMemberError
@@ -96,6 +97,14 @@ def _page(serializer_class):
     )
 
 
+def _visible_scenario(user, scenario):
+    """The scenario as the user may see it; one they cannot see is a 404, never a 409 naming its status."""
+    visible = scenario_list_for_user(user=user).filter(pk=scenario.pk).first()
+    if visible is None:
+        selectors.raise_404()
+    return visible
+
+
 def _parse(serializer_class, data, **kwargs):
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
@@ -136,9 +145,12 @@ class TeamListCreateApi(APIView):
     )
     def post(self, request):
         data = _parse(TeamInputSerializer, request.data)
+        contest = contest_list_for_user(user=request.user).filter(pk=data["contest"].pk).first()
+        if contest is None:  # an unpublished contest is not there for you: 404, not its status
+            selectors.raise_404()
         team = services.team_create(
             actor=request.user,
-            contest=data["contest"],
+            contest=contest,
             name=data["name"],
             lead_unit=data["lead_unit"],
             co_units=data.get("co_units", []),
@@ -358,7 +370,7 @@ class SolutionListCreateApi(APIView):
     )
     def post(self, request):
         data = _parse(SolutionInputSerializer, request.data)
-        scenario = data["scenario"]
+        scenario = _visible_scenario(request.user, data["scenario"])
         team = selectors.user_team_in_contest(request.user, scenario.contest)
         if team is None:
             raise NotTeamMemberError(_("Register or join a team in this contest first."))
@@ -399,6 +411,8 @@ class _UploadApi(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
     permission_classes = [IsAuthenticatedOrReadOnly]
+    # Larger than the global body limit: `dispatch` checks the round's own before reading.
+    body_limit = staticmethod(lambda request, kwargs: None)
 
     def dispatch(self, request, *args, **kwargs):
         self.limit_handler = None
@@ -532,7 +546,8 @@ class SolutionTransferApi(APIView):
     def post(self, request, pk):
         solution = selectors.solution_get_for_user(request.user, pk)
         data = _parse(TransferInputSerializer, request.data)
-        services.solution_transfer(actor=request.user, solution=solution, scenario=data["scenario"])
+        scenario = _visible_scenario(request.user, data["scenario"])
+        services.solution_transfer(actor=request.user, solution=solution, scenario=scenario)
         return Response(_solution_data(request, [selectors.solution_get_for_user(request.user, pk)])[0])
 
 

@@ -20,6 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from contest.enums import Role, RoundStatus
+from contest.models import SecurityEvent
 from judging.models import Award, ConflictFlag, ConflictOfInterest, Objection, Publication, RoundResult
 from notifications.models import Notification
 from submissions.enums import EntryStatus
@@ -75,6 +76,7 @@ LISTS = {
     "/api/v1/rounds/{round_id}/publications/": ("organizer", 3),
     "/api/v1/rounds/{round_id}/results/": ("organizer", 4),
     "/api/v1/scenarios/": ("organizer", 3),
+    "/api/v1/security-events/": ("organizer", 3),
     "/api/v1/solutions/": ("organizer", 7),
     "/api/v1/solutions/{id}/eligibility/": ("organizer", 5),
     "/api/v1/solutions/{id}/receipts/": ("captain", 3),
@@ -111,6 +113,7 @@ DETAILS = {
     "/api/v1/rounds/{round_id}/exports/{kind}.{fmt}": None,
     "/api/v1/rounds/{round_id}/leaderboard/": ("organizer", 2),
     "/api/v1/scenarios/{id}/": ("organizer", 2),
+    "/api/v1/security-events/export/": None,
     "/api/v1/solutions/{id}/": ("captain", 4),
     "/api/v1/teams/{id}/": ("captain", 2),
     "/api/v1/tracks/{id}/": ("organizer", 3),
@@ -196,6 +199,9 @@ class World:
             RubricFactory(round=self.round, track=TrackFactory(contest=self.contest))
             RoundFactory(contest=self.contest, sequence=100 + i)
             ScenarioFactory(track=self.track, contest=self.contest)
+            SecurityEvent.objects.create(
+                contest=self.contest, source="api", method="POST", path="/p/", code="c", status=409, created_at=self.now
+            )
             TeamMembershipFactory(team=self.team, user=UserFactory(organization=OrganizationFactory()))
             Invitation.objects.create(
                 team=self.team,

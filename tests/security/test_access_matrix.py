@@ -7,8 +7,9 @@ request inside a savepoint rolled back afterwards, so unsafe methods are tried f
 persona, allowed ones included, from the same starting state.
 
 Outcomes: OK is any 2xx; 401/403/404/409 are exact. A refused unsafe request must change
-no row of our apps. Lists are checked row by row: a persona sees exactly the ids listed in
-VISIBLE for that list.
+no row of our apps, and writes exactly one SecurityEvent (the record of the refusal) unless it
+was refused for no sign-in, malformed input or an invisible object. Lists are checked row by
+row: a persona sees exactly the ids listed in VISIBLE for that list.
 """
 
 import re
@@ -17,6 +18,7 @@ import pytest
 from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
 
+from contest.models import SecurityEvent
 from notifications.models import Notification
 
 from .world import PASSWORD, PERSONAS, db_snapshot, pdf, snapshot_diff, upload
@@ -296,6 +298,9 @@ CASES = {
         "params": lambda w: {"award_id": w.award.pk},
         "body": lambda w: {"level": "second", "reason": "复核"},
     },
+    # refused attempts (organizers)
+    "v1_security_events_list": {},
+    "v1_security_events_export_retrieve": {},
 }
 
 # --- the policy: expected outcome per persona ----------------------------------------------
@@ -391,6 +396,8 @@ POLICY: dict[str, dict[str, object]] = {
     "v1_scenarios_close_create": row(403, organizer=OK),
     "v1_scenarios_create": row(403, publisher_own=OK, publisher_other=OK),
     "v1_scenarios_list": row(OK),
+    "v1_security_events_export_retrieve": row(403, organizer=OK, organizer_other=OK),
+    "v1_security_events_list": row(403, organizer=OK, organizer_other=OK),
     "v1_scenarios_partial_update": row(404, anonymous=403, publisher_own=OK, organizer=403),
     "v1_scenarios_reject_create": row(404, anonymous=403, publisher_own=403, organizer=409),
     "v1_scenarios_request_withdrawal_create": row(403, publisher_own=OK),
@@ -489,6 +496,7 @@ VISIBLE = {
         lambda w: {"contest": w.contest.pk},
     ),
     "v1_notifications_list": _in_app,
+    "v1_security_events_list": _named(organizer=["event_a"], organizer_other=["event_other"]),
 }
 
 
@@ -534,12 +542,26 @@ def run_case(world, client_for, key):
         with transaction.atomic():
             params = case.get("params", lambda w: {})(world)
             body = case["body"](world) if "body" in case else None
+            events_before = SecurityEvent.objects.count()
             response = _call(client, method, _url(path, params), body, case.get("multipart", False))
             changed = snapshot_diff(before, db_snapshot()) if method in UNSAFE else []
+            recorded = SecurityEvent.objects.count() - events_before
             _close_stream(response)
             transaction.set_rollback(True)
-        observed[persona] = (_outcome(response.status_code), changed, response)
+        observed[persona] = (_outcome(response.status_code), changed, response, recorded)
     return observed
+
+
+# Refusals that are not a refused state change: not signed in, malformed input, invisible objects.
+NOT_RECORDED = {"not_authenticated", "authentication_failed", "validation_error", "not_found", "parse_error"}
+
+
+def _expected_records(method: str, response) -> int:
+    """A refused unsafe request writes one SecurityEvent; anything else none."""
+    if method not in UNSAFE or response.status_code < 400:
+        return 0
+    code = response.json().get("code") if response.get("Content-Type", "").startswith("application/json") else None
+    return 0 if code in NOT_RECORDED else 1
 
 
 def test_every_operation_has_a_case_and_a_policy():
@@ -566,7 +588,7 @@ def test_access_matrix(world, client_for, group):
     problems = {}
     for key in sorted(k for k in CASES if _group(k) == group):
         observed = run_case(world, client_for, key)
-        actual = {p: o for p, (o, _, _) in observed.items()}
+        actual = {p: o for p, (o, _, _, _) in observed.items()}
         expected = POLICY.get(key)
         if expected is None:
             problems[key] = f"no POLICY row; observed: {actual}"
@@ -576,9 +598,16 @@ def test_access_matrix(world, client_for, group):
             problems[key] = f"persona → (expected, actual): {mismatches}"
         method = OPERATIONS[key.split("#")[0]][0]
         if method in UNSAFE:
-            leaked = {p: changed for p, (o, changed, _) in observed.items() if o != OK and changed}
+            leaked = {p: changed for p, (o, changed, _, _) in observed.items() if o != OK and changed}
             if leaked:
                 problems[key + " (refused but changed rows)"] = leaked
+        records = {
+            p: (_expected_records(method, response), recorded)
+            for p, (_, _, response, recorded) in observed.items()
+            if _expected_records(method, response) != recorded
+        }
+        if records:
+            problems[key + " (security events: expected, written)"] = records
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 

@@ -129,9 +129,9 @@ def build(phase: str) -> W:
             level="first",
             final_rank=1,
             verification_code="FACTS-1",
-        team_name=solution.team.name,
-        solution_title=solution.title,
-        scenario_title=solution.scenario.title,
+            team_name=solution.team.name,
+            solution_title=solution.title,
+            scenario_title=solution.scenario.title,
             confirmed_at=now,
             confirmed_by=organizer,
         )

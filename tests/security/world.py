@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from contest.enums import OrganizationKind, Role, RoundKind, RoundStatus, ScenarioStatus
+from contest.models import SecurityEvent
 from judging.enums import ConflictSource, ObjectorKind, ReviewStatus
 from judging.models import (
     Award,
@@ -281,9 +282,23 @@ def build_world() -> World:
     notice_b = Notification.objects.create(
         recipient=users["captain_b"], kind="round_results", channel="in_app", subject="B", body="B", dedup_key="sec:b"
     )
+    # One recorded refusal per contest: organizers read only their contest's.
+    refusal = {
+        "source": "api",
+        "method": "POST",
+        "code": "deadline_passed",
+        "status": 409,
+        "created_at": timezone.now(),
+    }
+    event_a = SecurityEvent.objects.create(
+        contest=contest, user=users["member_a"], path="/api/v1/solutions/1/submit/", **refusal
+    )
+    event_other = SecurityEvent.objects.create(contest=other_contest, path="/api/v1/solutions/2/submit/", **refusal)
 
     w.users = users
     o.update(
+        event_a=event_a,
+        event_other=event_other,
         contest=contest,
         other_contest=other_contest,
         track=track,
@@ -327,10 +342,16 @@ def build_world() -> World:
     return w
 
 
+# A refused request writes the record of its refusal, and nothing else (test_security_events.py).
+NOT_STATE = {"contest.SecurityEvent"}
+
+
 def _tables() -> list[tuple[str, str]]:
     tables = []
     for label in APP_LABELS:
         for model in apps.get_app_config(label).get_models():
+            if model._meta.label in NOT_STATE:
+                continue
             tables.append((model._meta.label, model._meta.db_table))
             for m2m in model._meta.local_many_to_many:
                 through = m2m.remote_field.through

@@ -89,7 +89,7 @@ def test_invitation_accept_errors(clock, as_user, team, captain, case, status, c
     )
     token = invitation.token
     if case == "expired":
-        clock(invitation.expires_at)
+        clock(invitation.expires_at + dt.timedelta(seconds=1))  # its last second is still valid
     elif case == "foreign":
         invitee = UserFactory()
     else:

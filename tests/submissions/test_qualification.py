@@ -111,7 +111,7 @@ def test_supplement_after_deadline_refused_and_disqualified(clock, reviewable, o
     services.eligibility_decide(
         actor=organizer, solution=reviewable, outcome=EligibilityOutcome.SUPPLEMENT_REQUESTED, reason="补正"
     )
-    clock(AFTER + dt.timedelta(hours=48))
+    clock(AFTER + dt.timedelta(hours=48, seconds=1))  # the deadline's whole last second has gone
     with pytest.raises(SupplementDeadlinePassedError):
         services.solution_supplement(actor=captain, solution=reviewable, uploads=[("commitment", upload("c.png", PNG))])
     assert SolutionVersion.objects.filter(solution=reviewable).count() == 1

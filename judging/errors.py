@@ -86,6 +86,11 @@ class JudgingWindowInvalidError(ApplicationError):
     default_detail = _("The judging window must close after it opens and after now.")
 
 
+class LaterRoundEnteredError(StateConflictError):
+    code = "later_round_entered"
+    default_detail = _("The next round already has entries: this round's results were applied and cannot be reopened.")
+
+
 class RoundStatusError(StateConflictError):
     code = "round_status_invalid"
     default_detail = _("The round is not in a status that allows this.")

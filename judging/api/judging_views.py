@@ -33,7 +33,7 @@ from judging.services import pools as pool_services
 from judging.services import rubrics as rubric_services
 from judging.services import scoring
 from judging.services.progress import round_progress
-from judging.services.rounds import round_close_judging, round_open_judging
+from judging.services.rounds import round_close_judging, round_open_judging, round_reopen
 from submissions.models import Solution, Team
 
 
@@ -491,6 +491,24 @@ class RoundOpenJudgingApi(_Base):
         data = OpenJudgingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         round_ = round_open_judging(actor=request.user, round_=round_, closes_at=data.validated_data.get("closes_at"))
+        return Response(RoundWindowOutputSerializer(round_).data)
+
+
+class ReopenRoundInputSerializer(s.serializers.Serializer):
+    reason = s.serializers.CharField(max_length=2000)
+    closes_at = s.serializers.DateTimeField()
+
+
+class RoundReopenApi(_Base):
+    """An organizer reopens an aggregated, published or closed round for judging, with a reason."""
+
+    @extend_schema(request=ReopenRoundInputSerializer, responses=RoundWindowOutputSerializer)
+    def post(self, request, round_id: int):
+        round_ = _round(round_id)
+        _require_organizer(request.user, round_)
+        data = ReopenRoundInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        round_ = round_reopen(actor=request.user, round_=round_, **data.validated_data)
         return Response(RoundWindowOutputSerializer(round_).data)
 
 

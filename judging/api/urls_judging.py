@@ -36,6 +36,7 @@ urlpatterns = [
     path("judging/reviews/<int:review_id>/void/", v.ReviewVoidApi.as_view(), name="judging-review-void"),
     path("judging/rounds/<int:round_id>/open-judging/", v.RoundOpenJudgingApi.as_view(), name="judging-open"),
     path("judging/rounds/<int:round_id>/close-judging/", v.RoundCloseJudgingApi.as_view(), name="judging-close"),
+    path("judging/rounds/<int:round_id>/reopen/", v.RoundReopenApi.as_view(), name="judging-reopen"),
     path("judging/rounds/<int:round_id>/progress/", v.RoundProgressApi.as_view(), name="judging-progress"),
     path(
         "judging/rounds/<int:round_id>/blind-title-flags/",

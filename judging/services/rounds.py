@@ -1,4 +1,4 @@
-"""Opening and closing a round's judging window."""
+"""Opening and closing a round's judging window, and reopening a finished round."""
 
 import datetime as dt
 
@@ -7,11 +7,15 @@ from django.utils import timezone
 
 from contest.audit import audit_record
 from contest.enums import RoundStatus
+from contest.errors import ReasonRequiredError
 from contest.models import Round, User
-from judging.errors import JudgingWindowInvalidError, RoundStatusError
-from judging.models import JudgeAssignment
+from judging.errors import AwardsConfirmedError, JudgingWindowInvalidError, LaterRoundEnteredError, RoundStatusError
+from judging.models import Award, JudgeAssignment
+from submissions.models import RoundEntry
 
 OPENABLE = (RoundStatus.PENDING, RoundStatus.OPEN, RoundStatus.JUDGING)
+# Finished rounds: nothing changes them by a side effect, only `round_reopen`.
+REOPENABLE = (RoundStatus.AGGREGATED, RoundStatus.PUBLISHED, RoundStatus.CLOSED)
 
 
 def _window(round_: Round) -> dict:
@@ -68,4 +72,44 @@ def round_close_judging(*, actor: User, round_: Round) -> Round:
         audit_record(
             actor=actor, action="judging.round_judging_closed", obj=round_, before=before, after=_window(round_)
         )
+    return round_
+
+
+@transaction.atomic
+def round_reopen(*, actor: User, round_: Round, reason: str, closes_at: dt.datetime) -> Round:
+    """An organizer's explicit step back: an aggregated, published or closed round returns to
+    judging until `closes_at`, so flagged reviews can be voided and the round aggregated and
+    published again.
+
+    What was issued stays: the current publication remains what teams and the public see until
+    a new one supersedes it. Refused once the next round has entries (advancement was applied)
+    or the contest's awards are confirmed (those are revoked and re-issued instead). Locks the
+    round row. Audited with the reason.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequiredError()
+    round_ = Round.objects.select_for_update(no_key=True).get(pk=round_.pk)
+    if round_.status not in REOPENABLE:
+        raise RoundStatusError(extra={"status": round_.status})
+    if Award.objects.filter(contest_id=round_.contest_id, revoked_at=None).exists():
+        raise AwardsConfirmedError()
+    if RoundEntry.objects.filter(round__contest_id=round_.contest_id, round__sequence__gt=round_.sequence).exists():
+        raise LaterRoundEnteredError()
+    now = timezone.now()
+    if closes_at is None or closes_at <= now:
+        raise JudgingWindowInvalidError()
+    before = _window(round_)
+    round_.status = RoundStatus.JUDGING
+    round_.judging_closes_at = closes_at
+    if round_.judging_opens_at is None or round_.judging_opens_at > now:
+        round_.judging_opens_at = now
+    round_.save(update_fields=["status", "judging_opens_at", "judging_closes_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="judging.round_reopened",
+        obj=round_,
+        before=before,
+        after={**_window(round_), "reason": reason},
+    )
     return round_

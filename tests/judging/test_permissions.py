@@ -161,6 +161,13 @@ ENDPOINTS = [
         ORG_ONLY | {"organizer": 200},
     ),
     ("close_judging", "post", R + "close-judging/", None, ORG_ONLY | {"organizer": 200}),
+    (
+        "reopen",  # the round is still judging: refused even for the organizer
+        "post",
+        R + "reopen/",
+        lambda c: {"reason": "复核", "closes_at": (timezone.now() + dt.timedelta(days=3)).isoformat()},
+        ORG_ONLY | {"organizer": 409},
+    ),
     ("progress", "get", R + "progress/", None, ORG_ONLY | {"organizer": 200}),
     ("blind_title_flags", "get", R + "blind-title-flags/", None, ORG_ONLY | {"organizer": 200}),
     ("my_assignments", "get", "/api/v1/judging/my/assignments/", None, dict.fromkeys(ROLES, 200) | {"anonymous": 403}),
@@ -192,9 +199,9 @@ ENDPOINTS = [
 def test_matrix_covers_every_judging_url():
     from judging.api.urls_judging import urlpatterns
 
-    assert len(urlpatterns) == 25
-    assert len({e[2] for e in ENDPOINTS}) == 25
-    assert len(ENDPOINTS) == 33  # some urls take several methods
+    assert len(urlpatterns) == 26
+    assert len({e[2] for e in ENDPOINTS}) == 26
+    assert len(ENDPOINTS) == 34  # some urls take several methods
 
 
 @pytest.mark.parametrize("role", ROLES)

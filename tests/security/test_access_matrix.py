@@ -134,6 +134,11 @@ CASES = {
         "body": lambda w: {"judge": w.users["judge_unassigned"].pk, "team": w.team_b.pk, "reason": "同单位"},
     },
     "v1_judging_rounds_open_judging_create": {"params": lambda w: {"round_id": w.round2.pk}, "body": lambda w: {}},
+    # round2 is still judging: even an organizer's reopen is refused (409).
+    "v1_judging_rounds_reopen_create": {
+        "params": lambda w: {"round_id": w.round2.pk},
+        "body": lambda w: {"reason": "复核", "closes_at": "2099-01-01T00:00:00Z"},
+    },
     "judging_round_pool_list": {"params": lambda w: {"round_id": w.round2.pk}},
     "v1_judging_rounds_pool_create": {
         "params": lambda w: {"round_id": w.round2.pk},
@@ -356,6 +361,7 @@ POLICY: dict[str, dict[str, object]] = {
     "v1_judging_rounds_close_judging_create": row(403, organizer=OK),
     "v1_judging_rounds_conflicts_create": row(403, organizer=OK),
     "v1_judging_rounds_open_judging_create": row(403, organizer=OK),
+    "v1_judging_rounds_reopen_create": row(403, organizer=409),
     "v1_judging_rounds_pool_create": row(403, organizer=OK, track_host=OK),
     "v1_judging_rounds_progress_retrieve": row(403, organizer=OK, track_host=OK),
     "v1_judging_rounds_rubrics_create": row(403, organizer=409),

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from contest.enums import Role, RoundKind
 from submissions import services
@@ -212,3 +213,19 @@ def submitted(solution, captain):
     services.solution_submit(actor=captain, solution=solution, version_number=1)
     solution.refresh_from_db()
     return solution
+
+
+def url(name, **kwargs):
+    """The path of a submissions API endpoint by its URL name."""
+    return reverse(f"submissions-api:{name}", kwargs=kwargs)
+
+
+@pytest.fixture
+def as_user(api_client):
+    """`as_user(user)`: the API client, authenticated as that user."""
+
+    def login(user):
+        api_client.force_authenticate(user)
+        return api_client
+
+    return login

@@ -3,28 +3,14 @@
 import datetime as dt
 
 import pytest
-from django.urls import reverse
 
 from submissions.enums import SolutionStatus
 from submissions.models import IdempotencyRecord, Invitation, Solution, SolutionVersion, SubmissionReceipt
 from tests.factories.contest import OrganizationFactory, UserFactory
 
-from .conftest import AFTER, DEADLINE, ELF, PNG, media_snapshot, pdf, release, upload
+from .conftest import AFTER, DEADLINE, ELF, PNG, media_snapshot, pdf, release, upload, url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
-
-
-def url(name, **kwargs):
-    return reverse(f"submissions-api:{name}", kwargs=kwargs)
-
-
-@pytest.fixture
-def as_user(api_client):
-    def login(user):
-        api_client.force_authenticate(user)
-        return api_client
-
-    return login
 
 
 def multipart(**files):

@@ -19,26 +19,13 @@ from submissions.models import Solution, SubmissionReceipt
 from submissions.tasks import end_untransferred_task, expire_supplements_task
 from tests.factories.contest import UserFactory
 
-from .conftest import AFTER, DEADLINE, PNG, pdf, upload
+from .conftest import AFTER, DEADLINE, PNG, pdf, upload, url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
 ON_TIME = dt.timedelta(milliseconds=999)  # 23:59:59.999
 LATE = dt.timedelta(seconds=1)  # 00:00:00.000
 BOUNDARY = pytest.mark.parametrize(("offset", "accepted"), [(ON_TIME, True), (LATE, False)], ids=["+0.999s", "+1s"])
-
-
-def url(name, **kwargs):
-    return reverse(f"submissions-api:{name}", kwargs=kwargs)
-
-
-@pytest.fixture
-def as_user(api_client):
-    def login(user):
-        api_client.force_authenticate(user)
-        return api_client
-
-    return login
 
 
 @BOUNDARY

@@ -14,22 +14,9 @@ from submissions.enums import SolutionStatus
 from submissions.models import Solution, SubmissionReceipt
 from tests.factories.contest import ContestFactory, ContestRoleFactory
 
-from .conftest import DEADLINE, PNG, pdf, release, upload
+from .conftest import DEADLINE, PNG, pdf, release, upload, url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
-
-
-def url(name, **kwargs):
-    return reverse(f"submissions-api:{name}", kwargs=kwargs)
-
-
-@pytest.fixture
-def as_user(api_client):
-    def login(user):
-        api_client.force_authenticate(user)
-        return api_client
-
-    return login
 
 
 def _upload_full(client, solution):

@@ -154,8 +154,8 @@ def _address(request) -> str | None:
 
 
 def _request_id(request) -> str:
-    value = getattr(request, "request_id", None) or request.META.get("HTTP_X_REQUEST_ID", "")
-    return str(value).replace("\x00", "")
+    # The id RequestIdMiddleware accepted or made; never the raw header, which it may have refused.
+    return str(getattr(request, "request_id", "") or "")
 
 
 def _contest_id(request) -> int | None:

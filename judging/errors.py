@@ -259,6 +259,11 @@ class AwardReissuedError(StateConflictError):
     default_detail = _("This revoked award has already been re-issued.")
 
 
+class JudgeHasAssignmentsError(StateConflictError):
+    code = "judge_has_assignments"
+    default_detail = _("The judge still has active assignments in this round; end them before removing the judge.")
+
+
 class JudgeIsCompetingError(StateConflictError):
     code = "judge_is_competing"
     default_detail = _("A member of a competing team cannot be a judge in the same contest.")

@@ -24,6 +24,12 @@ def can_run_track_judging(user, round_: Round) -> bool:
     return is_organizer(user, round_.contest) or is_track_host(user, round_.contest)
 
 
+def can_set_judge_organization(user, round_: Round) -> bool:
+    """The organization a judge's conflicts are checked against: organizers only (never the
+    judge, nor a track host)."""
+    return is_organizer(user, round_.contest)
+
+
 def can_set_pool_tracks(user, round_: Round, track_ids) -> bool:
     """A pool entry limited to `track_ids` (empty = every track): a track host only within its tracks."""
     if is_organizer(user, round_.contest):

@@ -23,6 +23,7 @@ from judging.permissions import (
     can_resolve_conflict_flag,
     can_run_track_judging,
     can_score_assignment,
+    can_set_judge_organization,
     can_set_pool_tracks,
     can_view_round_rubrics,
     can_view_rubric,
@@ -195,6 +196,8 @@ class PoolListCreateApi(_Base):
             raise JudgeNotInPoolError(extra={"judge": v["judge"]})
         extra = {}
         if "organization" in v:
+            if not can_set_judge_organization(request.user, round_):
+                raise NotAllowedError()
             extra["organization"] = _organization(v["organization"])
         member = pool_services.pool_member_add(
             actor=request.user,
@@ -226,6 +229,8 @@ class PoolMemberDetailApi(_Base):
                 raise NotAllowedError()
             changes["tracks"] = _tracks(member.round, changes["tracks"])
         if "organization" in changes:
+            if not can_set_judge_organization(request.user, member.round):
+                raise NotAllowedError()
             changes["organization"] = _organization(changes["organization"])
         member = pool_services.pool_member_update(actor=request.user, member=member, **changes)
         return Response(s.PoolMemberOutputSerializer(member).data)

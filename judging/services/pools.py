@@ -10,8 +10,14 @@ from django.db import transaction
 from contest.audit import audit_record
 from contest.enums import Role
 from contest.models import ContestRole, Organization, Round, Track, User
-from judging.errors import JudgeAlreadyInPoolError, JudgeIsCompetingError, RoundFinishedError, TrackNotInContestError
-from judging.models import JudgePoolMember
+from judging.errors import (
+    JudgeAlreadyInPoolError,
+    JudgeHasAssignmentsError,
+    JudgeIsCompetingError,
+    RoundFinishedError,
+    TrackNotInContestError,
+)
+from judging.models import JudgeAssignment, JudgePoolMember
 from judging.services.conflicts import FINISHED_STATUSES
 from submissions.models import TeamMembership
 
@@ -47,14 +53,24 @@ def pool_member_add(
     organization: Organization | None | object = _UNSET,
 ) -> JudgePoolMember:
     """Add a judge to the round's pool (optionally limited to tracks), recording their
-    organization (given, else the profile's). Refused for a member of a team of the contest.
-    Also gives the judge the contest's judge role if missing. Audited."""
+    organization: the one given, else the one recorded on their latest pool entry in the
+    contest (a profile edit between rounds changes nothing), else the profile's. Refused for a
+    member of a team of the contest. Also gives the judge the contest's judge role if missing.
+    Audited."""
     tracks = _check_tracks(round_, tracks)
     if TeamMembership.objects.filter(user=judge, contest_id=round_.contest_id).exists():
         raise JudgeIsCompetingError()
     if JudgePoolMember.objects.filter(round=round_, judge=judge).exists():
         raise JudgeAlreadyInPoolError()
-    org_id = judge.organization_id if organization is _UNSET else getattr(organization, "pk", None)
+    if organization is _UNSET:
+        recorded = (
+            JudgePoolMember.objects.filter(round__contest_id=round_.contest_id, judge=judge)
+            .order_by("-id")
+            .values_list("organization_id", flat=True)
+        )
+        org_id = recorded[0] if recorded else judge.organization_id
+    else:
+        org_id = getattr(organization, "pk", None)
     member = JudgePoolMember.objects.create(
         round=round_, judge=judge, group=group, load_cap=load_cap, organization_id=org_id
     )
@@ -96,6 +112,10 @@ def pool_member_update(*, actor: User, member: JudgePoolMember, **changes) -> Ju
 
 @transaction.atomic
 def pool_member_remove(*, actor: User, member: JudgePoolMember) -> None:
-    """Remove a judge from the pool. Their existing assignments stay (end them one by one). Audited."""
+    """Remove a judge from the pool. Refused while the judge has active assignments in the
+    round (end them first): the pool entry is what their conflicts are checked against, and
+    without it the judge's own profile would decide. Audited."""
+    if JudgeAssignment.objects.filter(round_id=member.round_id, judge_id=member.judge_id, active=True).exists():
+        raise JudgeHasAssignmentsError()
     audit_record(actor=actor, action="judging.pool_member_removed", obj=member, before=_state(member))
     member.delete()

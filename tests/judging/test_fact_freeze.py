@@ -16,7 +16,7 @@ from judging.selectors import assignment_list_for_judge
 from judging.services.assignment import assignment_auto_run
 from judging.services.publication import publication_publish
 from judging.services.scoring import review_submit
-from tests.factories.contest import OrganizationFactory, UserFactory
+from tests.factories.contest import OrganizationFactory, RoundFactory, UserFactory
 from tests.judging.helpers import full_scores
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
@@ -249,3 +249,23 @@ def test_the_round_dashboard_lists_flags_and_voids_with_a_reason(world):
     assert ConflictFlag.objects.get(pk=flag.pk).status == "voided"
     denied = _client(world.captain).post(url, {"op": "flag_keep", "target": flag.pk, "reason": "x"})
     assert denied.status_code in (403, 404)
+
+
+def test_a_later_pool_records_the_organization_recorded_before_not_the_edited_profile(world):
+    _judge_org(world)
+    recorded = world.pool[world.judge.pk].organization_id
+    world.judge.organization = OrganizationFactory(name="评委新填的单位")
+    world.judge.save()
+    later = RoundFactory(contest=world.contest, sequence=world.round.sequence + 1, name="决赛")
+    response = _client(world.organizer).post(
+        f"/api/v1/judging/rounds/{later.pk}/pool/", {"judge": world.judge.pk}, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["organization"] == recorded
+
+
+def test_a_judge_with_active_assignments_stays_in_the_pool(world):
+    member = world.pool[world.judge.pk]
+    response = _client(world.organizer).delete(f"/api/v1/judging/pool/{member.pk}/")
+    assert (response.status_code, response.json()["code"]) == (409, "judge_has_assignments")
+    assert JudgePoolMember.objects.filter(pk=member.pk).exists()

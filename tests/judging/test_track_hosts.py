@@ -126,7 +126,14 @@ def test_a_host_changes_only_entries_of_its_own_track(host_api, w):
         assert host_api.patch(f"{API}/pool/{member.pk}/", {"group": "改"}, format="json").status_code == 403
         assert host_api.delete(f"{API}/pool/{member.pk}/").status_code == 403
     assert JudgePoolMember.objects.filter(pk__in=[w.pool_all.pk, w.pool_energy.pk], group="").count() == 2
-    assert host_api.delete(f"{API}/pool/{w.pool_fin.pk}/").status_code == 204
+    # The host may remove its own track's entry; this judge still holds a scored assignment of
+    # the track, so the entry (what their conflicts are checked against) stays.
+    kept = host_api.delete(f"{API}/pool/{w.pool_fin.pk}/")
+    assert (kept.status_code, kept.json()["code"]) == (409, "judge_has_assignments")
+    assert JudgePoolMember.objects.filter(pk=w.pool_fin.pk).exists()
+    free = UserFactory()
+    added = host_api.post(f"{API}/rounds/{w.round.pk}/pool/", {"judge": free.pk}, format="json")
+    assert host_api.delete(f"{API}/pool/{added.json()['id']}/").status_code == 204
 
 
 def test_assignments_of_the_track_only(host_api, w):
@@ -256,3 +263,21 @@ def test_round_page_actions_of_a_host_stay_in_its_track(client, w):
     refused = client.post(url, other)
     assert refused.status_code == 200  # the form refuses a track the host does not run
     assert JudgePoolMember.objects.count() == 4
+
+
+def test_a_track_host_may_not_set_the_organization_a_judge_is_checked_against(host_api, w):
+    from judging.models import JudgePoolMember
+    from tests.factories.contest import OrganizationFactory, UserFactory
+
+    org = OrganizationFactory()
+    judge = UserFactory()
+    refused = host_api.post(
+        f"{API}/rounds/{w.round.pk}/pool/", {"judge": judge.pk, "organization": org.pk}, format="json"
+    )
+    assert refused.status_code == 403
+    assert not JudgePoolMember.objects.filter(round=w.round, judge=judge).exists()
+    added = host_api.post(f"{API}/rounds/{w.round.pk}/pool/", {"judge": judge.pk}, format="json")
+    assert added.status_code == 201, added.content
+    patched = host_api.patch(f"{API}/pool/{added.json()['id']}/", {"organization": org.pk}, format="json")
+    assert patched.status_code == 403
+    assert JudgePoolMember.objects.get(pk=added.json()["id"]).organization_id != org.pk

@@ -352,7 +352,8 @@ POLICY: dict[str, dict[str, object]] = {
     "v1_judging_my_assignments_review_submit_create": row(404, anonymous=403, judge_assigned=OK),
     "v1_judging_my_assignments_review_update": row(404, anonymous=403, judge_assigned=OK),
     "v1_judging_my_assignments_review_update#conflicted": row(404, anonymous=403),
-    "v1_judging_pool_destroy": row(403, organizer=OK),
+    # The assigned judge holds active assignments: even the organizer's removal is refused (409).
+    "v1_judging_pool_destroy": row(403, organizer=409),
     "v1_judging_pool_partial_update": row(403, organizer=OK),
     "v1_judging_reviews_return_create": row(404, anonymous=403, organizer=OK),
     "v1_judging_reviews_void_create": row(404, anonymous=403, organizer=OK),

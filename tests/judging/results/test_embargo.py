@@ -110,3 +110,17 @@ def test_repairing_the_notices_later_tells_the_published_result(republishable):
     notices = Notification.objects.filter(kind="round_results", recipient=captain)
     bodies = " ".join(notices.values_list("body", flat=True))
     assert "84.00" in bodies and "82.00" not in bodies
+
+
+def test_the_public_verification_rebuilds_nothing(republishable, api_client):
+    """The public answer reads the stored table only: its cost does not grow with the round's
+    results (only an organizer's answer compares them with the database)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    b = republishable
+    api_client.force_authenticate(None)
+    with CaptureQueriesContext(connection) as ctx:
+        public = api_client.get(f"/api/v1/publications/{b.pub.pk}/verify/")
+    assert public.status_code == 200 and public.json()["stored_table_ok"] is True
+    assert not [q["sql"] for q in ctx.captured_queries if "judging_roundresult" in q["sql"]]

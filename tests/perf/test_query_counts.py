@@ -107,7 +107,7 @@ DETAILS = {
     "/api/v1/judging/rubrics/{rubric_id}/": ("organizer", 4),
     "/api/v1/notifications/{id}/": ("captain", 1),
     "/api/v1/notifications/unread-count/": ("captain", 1),
-    "/api/v1/publications/{publication_id}/verify/": ("anonymous", 2),
+    "/api/v1/publications/{publication_id}/verify/": ("anonymous", 1),  # the stored table only, no rebuild
     "/api/v1/rounds/{id}/": ("organizer", 2),
     "/api/v1/rounds/{round_id}/aggregate/status/": ("organizer", 3),
     "/api/v1/rounds/{round_id}/exports/{kind}.{fmt}": None,

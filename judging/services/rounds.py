@@ -9,8 +9,10 @@ from contest.audit import audit_record
 from contest.enums import RoundStatus
 from contest.errors import ReasonRequiredError
 from contest.models import Round, User
-from judging.errors import AwardsConfirmedError, JudgingWindowInvalidError, LaterRoundEnteredError, RoundStatusError
-from judging.models import Award, JudgeAssignment
+from judging.errors import JudgingWindowInvalidError, LaterRoundEnteredError, RoundStatusError
+from judging.models import JudgeAssignment
+from judging.results.errors import AwardsConfirmedError
+from judging.results.models import Award
 from submissions.models import RoundEntry
 
 OPENABLE = (RoundStatus.PENDING, RoundStatus.OPEN, RoundStatus.JUDGING)

@@ -6,8 +6,9 @@ import io
 
 import pytest
 
-from judging.models import Publication, Review
-from judging.services.aggregation import results_aggregate
+from judging.models import Review
+from judging.results.models import Publication
+from judging.results.services.aggregation import results_aggregate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
@@ -69,7 +70,7 @@ def test_migration_backfill_matches_what_publishing_stores(api_client, world):
 
     from django.apps import apps
 
-    from judging.services.publication import build_feedback
+    from judging.results.services.publication import build_feedback
 
     migration = importlib.import_module(
         "judging.migrations.0002_awards_revocable_review_team_comment_publication_feedback"

@@ -146,6 +146,15 @@ class NotAssignedError(NotAllowedError):
     default_detail = _("You are not assigned to this solution.")
 
 
+# Raised by judging (a round with confirmed awards is not reopened) as well as by results.
+class AwardsConfirmedError(StateConflictError):
+    code = "awards_confirmed"
+    default_detail = _(
+        "The awards of this contest are confirmed and cannot be confirmed again. "
+        "Revoke an award and re-issue it, with a reason, to correct it."
+    )
+
+
 class JudgeHasAssignmentsError(StateConflictError):
     code = "judge_has_assignments"
     default_detail = _("The judge still has active assignments in this round; end them before removing the judge.")

@@ -93,14 +93,6 @@ class FinalRoundNotReadyError(StateConflictError):
     default_detail = _("Awards need the final round published and its publicity period over.")
 
 
-class AwardsConfirmedError(StateConflictError):
-    code = "awards_confirmed"
-    default_detail = _(
-        "The awards of this contest are confirmed and cannot be confirmed again. "
-        "Revoke an award and re-issue it, with a reason, to correct it."
-    )
-
-
 class AwardRevokedError(StateConflictError):
     code = "award_revoked"
     default_detail = _("This award has been revoked.")

@@ -78,7 +78,7 @@ def test_disqualification_shifts_range_members_without_backfill(final):
 
 
 def test_confirming_twice_is_refused_and_keeps_the_awards(final):
-    from judging.results.errors import AwardsConfirmedError
+    from judging.errors import AwardsConfirmedError
 
     with time_machine.travel(final.after):
         first = {

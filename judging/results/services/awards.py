@@ -18,14 +18,13 @@ from django.utils import timezone
 from contest import clock
 from contest.audit import audit_record
 from contest.models import Contest, Round
-from judging.errors import ReasonRequiredError
+from judging.errors import AwardsConfirmedError, ReasonRequiredError
 from judging.results.enums import AwardLevel, ObjectionStatus
 from judging.results.errors import (
     AwardNotRevokedError,
     AwardRangesInvalidError,
     AwardReissuedError,
     AwardRevokedError,
-    AwardsConfirmedError,
     FinalRoundNotReadyError,
 )
 from judging.results.models import Award, Objection, RoundResult, audit_label

@@ -37,14 +37,14 @@ _CONTEST_OF = {
     "teams": ("submissions.Team", "contest_id"),
     "team": ("submissions.Team", "contest_id"),
     "files": ("submissions.SolutionFile", "version__solution__contest_id"),
-    "publications": ("judging.Publication", "round__contest_id"),
-    "objections": ("judging.Objection", "publication__round__contest_id"),
+    "publications": ("results.Publication", "round__contest_id"),
+    "objections": ("results.Objection", "publication__round__contest_id"),
     "assignments": ("judging.JudgeAssignment", "round__contest_id"),
     "reviews": ("judging.Review", "round__contest_id"),
     "rubrics": ("judging.Rubric", "round__contest_id"),
     "criteria": ("judging.Criterion", "rubric__round__contest_id"),
     "pool": ("judging.JudgePoolMember", "round__contest_id"),
-    "awards": ("judging.Award", "contest_id"),
+    "awards": ("results.Award", "contest_id"),
 }
 
 

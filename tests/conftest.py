@@ -4,6 +4,14 @@ import pytest
 from django.conf import settings
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """Pages and notices speak Chinese only with compiled catalogues; compile them if `make` has not."""
+    from tests.web.catalogues import ensure_compiled  # needs settings, configured by pytest-django
+
+    ensure_compiled()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Every test writes files into its own media folder, removed afterwards."""

@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.web.catalogues import ensure_compiled
-
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -38,12 +36,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _compiled_catalogues():
-    """Pages speak Chinese only with compiled catalogues; compile them if `make` has not."""
-    ensure_compiled()
 
 
 @pytest.fixture(scope="session")

@@ -16,13 +16,6 @@ from tests.factories.contest import (
     UserFactory,
 )
 from tests.factories.submissions import TeamFactory
-from tests.web.catalogues import ensure_compiled
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _compiled_catalogues():
-    """Pages speak Chinese only with compiled catalogues; compile them if `make` has not."""
-    ensure_compiled()
 
 
 @pytest.fixture

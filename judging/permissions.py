@@ -118,3 +118,17 @@ def can_download_certificate(user, award) -> bool:
     if is_organizer(user, award.contest):
         return True
     return bool(user and user.is_authenticated and award.solution.team.memberships.filter(user=user).exists())
+
+
+def can_edit_rubric(user, rubric: Rubric) -> bool:
+    """Change a rubric or its criteria: the round's organizers (`can_manage_judging`)."""
+    return can_manage_judging(user, rubric.round)
+
+
+def can_edit_criterion(user, criterion) -> bool:
+    return can_edit_rubric(user, criterion.rubric)
+
+
+def can_manage_review(user, review) -> bool:
+    """Return or void a review: the round's organizers (`can_manage_judging`)."""
+    return can_manage_judging(user, review.round)

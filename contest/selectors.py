@@ -4,7 +4,7 @@ the queryset, so views built on these return 404 for them."""
 from django.db.models import Prefetch, Q, QuerySet
 
 from .enums import ContestStatus, Role
-from .models import Contest, ContestOrganization, ContestRole, Round, Scenario, SecurityEvent, Track
+from .models import Contest, ContestOrganization, ContestRole, Round, Scenario, SecurityEvent, Track, User
 from .permissions import PUBLIC_SCENARIO_STATUSES
 
 PUBLIC_CONTEST_STATUSES = (ContestStatus.PUBLISHED, ContestStatus.CLOSED)
@@ -95,3 +95,16 @@ def security_event_list_for_user(
     if user_id is not None:
         qs = qs.filter(user_id=user_id)
     return qs.order_by("-created_at", "-id")
+
+
+def contest_get(*, contest_id: int) -> Contest | None:
+    return Contest.objects.filter(pk=contest_id).first()
+
+
+def contest_all() -> QuerySet[Contest]:
+    """Every contest, published or not (a filter by id that says nothing about visibility)."""
+    return Contest.objects.all()
+
+
+def user_get(*, user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id).first()

@@ -87,3 +87,17 @@ def can_score_assignment(user, assignment: JudgeAssignment) -> bool:
 
 def can_declare_conflict(user, assignment: JudgeAssignment) -> bool:
     return can_score_assignment(user, assignment)
+
+
+def can_edit_rubric(user, rubric: Rubric) -> bool:
+    """Change a rubric or its criteria: the round's organizers (`can_manage_judging`)."""
+    return can_manage_judging(user, rubric.round)
+
+
+def can_edit_criterion(user, criterion) -> bool:
+    return can_edit_rubric(user, criterion.rubric)
+
+
+def can_manage_review(user, review) -> bool:
+    """Return or void a review: the round's organizers (`can_manage_judging`)."""
+    return can_manage_judging(user, review.round)

@@ -4,7 +4,7 @@ import unicodedata
 
 from django.db.models import Case, F, Prefetch, Q, QuerySet, When, prefetch_related_objects
 
-from contest.models import Round, User
+from contest.models import Round, Track, User
 from judging.enums import ConflictFlagStatus
 from judging.models import ConflictFlag, ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
 from submissions.enums import EntryStatus, SolutionStatus
@@ -236,3 +236,50 @@ def blind_title_flags(*, round_: Round) -> list[dict]:
         if matches:
             flags.append({"solution": solution.pk, "title": solution.title, "team": team.name, "matches": matches})
     return flags
+
+
+# --- the row an API URL names, with what its permission check reads (None: no such row) ------
+
+
+def round_get(*, round_id: int) -> Round | None:
+    return Round.objects.select_related("contest").filter(pk=round_id).first()
+
+
+def rubric_get(*, rubric_id: int) -> Rubric | None:
+    return Rubric.objects.select_related("round__contest").filter(pk=rubric_id).first()
+
+
+def criterion_get(*, criterion_id: int) -> Criterion | None:
+    return Criterion.objects.select_related("rubric__round__contest").filter(pk=criterion_id).first()
+
+
+def pool_member_get(*, member_id: int) -> JudgePoolMember | None:
+    return JudgePoolMember.objects.select_related("round__contest", "judge").filter(pk=member_id).first()
+
+
+def conflict_flag_get(*, flag_id: int) -> ConflictFlag | None:
+    return ConflictFlag.objects.select_related("round__contest").filter(pk=flag_id).first()
+
+
+def assignment_get(*, assignment_id: int) -> JudgeAssignment | None:
+    return (
+        JudgeAssignment.objects.select_related("round__contest", "solution__scenario").filter(pk=assignment_id).first()
+    )
+
+
+def review_get(*, review_id: int) -> Review | None:
+    return Review.objects.select_related("round__contest").filter(pk=review_id).first()
+
+
+def solution_track_id(*, round_: Round, solution_id: int) -> int | None:
+    """The track of a solution of the round's contest (None: no such solution there)."""
+    return (
+        Solution.objects.filter(pk=solution_id, contest_id=round_.contest_id)
+        .values_list("scenario__track_id", flat=True)
+        .first()
+    )
+
+
+def track_list(*, round_: Round, track_ids) -> list[Track]:
+    """Tracks of the round's contest among `track_ids`, in key order."""
+    return list(Track.objects.filter(contest_id=round_.contest_id, pk__in=track_ids).order_by("pk"))

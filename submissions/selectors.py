@@ -41,6 +41,7 @@ from .models import (
     SolutionVersion,
     SubmissionReceipt,
     Team,
+    TeamFactChange,
     TeamMembership,
 )
 
@@ -375,3 +376,15 @@ def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int
         )
         limit = entry.round.max_upload_bytes if entry is not None else limit
     return limit if limit is not None else default
+
+
+def fact_change_get_for_user(user, pk) -> TeamFactChange | None:
+    """A requested change of a team's units, when its team is visible to the user."""
+    change = TeamFactChange.objects.select_related("team__contest").filter(pk=pk).first()
+    if change is None or not team_list_for_user(user).filter(pk=change.team_id).exists():
+        return None
+    return change
+
+
+def invitation_get(*, team: Team, invitation_id: int) -> Invitation | None:
+    return Invitation.objects.filter(pk=invitation_id, team=team).first()

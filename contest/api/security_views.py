@@ -8,10 +8,9 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.views import APIView
+from rest_framework.throttling import ScopedRateThrottle
 
-from config.api import CappedPageNumberPagination, query_id
+from config.api import CappedPageNumberPagination, ScopedAPIView, query_id
 from config.spreadsheet import csv_cell
 from contest import selectors
 from contest.errors import NotOrganizerError
@@ -68,23 +67,22 @@ class SecurityEventOutputSerializer(serializers.Serializer):
     request_id = serializers.CharField()
 
 
-def _events(request):
-    contest_id = query_id(request, "contest")
-    user_id = query_id(request, "user")
-    params = _CodeFilter(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    # A contest the user does not organize filters to nothing, exactly as an unknown id does:
-    # the answer never tells which contest ids exist.
-    if not can_view_security_events(request.user):
-        raise NotOrganizerError()
-    return selectors.security_event_list_for_user(
-        user=request.user, contest_id=contest_id, code=params.validated_data.get("code"), user_id=user_id
-    )
+class _SecurityEventApi(ScopedAPIView):
+    permission_map = {"get": can_view_security_events}
+    permission_error = NotOrganizerError
+
+    def events(self):
+        contest_id = query_id(self.request, "contest")
+        user_id = query_id(self.request, "user")
+        code = self.parse(_CodeFilter, self.request.query_params).get("code")
+        # A contest the user does not organize filters to nothing, exactly as an unknown id does:
+        # the answer never tells which contest ids exist.
+        return selectors.security_event_list_for_user(
+            user=self.request.user, contest_id=contest_id, code=code, user_id=user_id
+        )
 
 
-class SecurityEventListApi(APIView):
-    permission_classes = [IsAuthenticated]
-
+class SecurityEventListApi(_SecurityEventApi):
     @extend_schema(
         summary="Refused attempts (organizers of the contest)",
         operation_id="v1_security_events_list",
@@ -104,7 +102,7 @@ class SecurityEventListApi(APIView):
     )
     def get(self, request):
         paginator = CappedPageNumberPagination()
-        page = paginator.paginate_queryset(_events(request), request, view=self)
+        page = paginator.paginate_queryset(self.events(), request, view=self)
         return paginator.get_paginated_response(SecurityEventOutputSerializer(page, many=True).data)
 
 
@@ -133,13 +131,10 @@ def csv_rows(events):
         ]
 
 
-class SecurityEventExportApi(APIView):
-    permission_classes = [IsAuthenticated]
+class SecurityEventExportApi(_SecurityEventApi):
     throttle_scope = "export"
 
     def get_throttles(self):
-        from rest_framework.throttling import ScopedRateThrottle
-
         return [ScopedRateThrottle()]
 
     @extend_schema(
@@ -148,7 +143,7 @@ class SecurityEventExportApi(APIView):
         responses={(200, "text/csv"): OpenApiTypes.BINARY, **ERRORS},
     )
     def get(self, request):
-        return csv_response(_events(request))
+        return csv_response(self.events())
 
 
 class _Line:

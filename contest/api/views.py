@@ -1,7 +1,6 @@
 """Thin API views: parse (input serializer) → fetch (selector; invisible is 404) → act
 (service, which checks the role and the state) → present (output serializer)."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -11,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from config.api import ScopedViewMixin, checked_by_service, visible_only, visible_or_404
 from contest import selectors, services
 from contest.models import Contest, Round, Scenario, Track
 from contest.tokens import token_expires_at, token_issue, token_revoke
@@ -50,9 +50,12 @@ ERRORS = {
         responses={204: OpenApiResponse(description="Revoked (or there was none)."), **ERRORS},
     ),
 )
-class TokenObtainApi(ObtainAuthToken):
+class TokenObtainApi(ScopedViewMixin, ObtainAuthToken):
     """`POST`: exchange a username and password for an API token (`Authorization: Token <key>`),
     valid for `AUTH_TOKEN_TTL_HOURS`. `DELETE`: revoke your own token."""
+
+    # The credentials are the rule of `post`; `delete` revokes the caller's own token.
+    permission_map = {"post": checked_by_service, "delete": visible_only}
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
@@ -64,9 +67,7 @@ class TokenObtainApi(ObtainAuthToken):
         return [] if self.request.method == "DELETE" else super().get_throttles()
 
     def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        token = token_issue(user=serializer.validated_data["user"])
+        token = token_issue(user=self.parse(self.serializer_class)["user"])
         return Response({"token": token.key, "expires_at": token_expires_at(token)})
 
     def delete(self, request, *args, **kwargs):
@@ -74,7 +75,17 @@ class TokenObtainApi(ObtainAuthToken):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class _ReadWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+# Lists and details show what the selector shows the viewer; every write's service checks the
+# role itself (and answers its own code: `not_organizer`, `not_publisher`, ...).
+READ_WRITE_RULES = {
+    "list": visible_only,
+    "retrieve": visible_only,
+    "create": checked_by_service,
+    "partial_update": checked_by_service,
+}
+
+
+class _ReadWriteViewSet(ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """List and detail through a selector; create and partial update through services."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -91,10 +102,8 @@ class _ReadWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return queryset
         return super().filter_queryset(queryset)
 
-    def _parse(self, *, partial=False):
-        serializer = self.input_serializer_class(data=self.request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+    def _input(self, **kwargs) -> dict:
+        return self.parse(self.input_serializer_class, **kwargs)
 
     def _present(self, obj, *, status_code=status.HTTP_200_OK):
         return Response(
@@ -107,6 +116,7 @@ class _ReadWriteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     retrieve=extend_schema(summary="A contest", responses={200: ContestOutputSerializer, **ERRORS}),
 )
 class ContestViewSet(_ReadWriteViewSet):
+    permission_map = READ_WRITE_RULES
     output_serializer_class = ContestOutputSerializer
     input_serializer_class = ContestInputSerializer
     search_fields = ["name", "name_en", "theme"]
@@ -124,7 +134,7 @@ class ContestViewSet(_ReadWriteViewSet):
         responses={201: ContestOutputSerializer, **ERRORS},
     )
     def create(self, request):
-        contest = services.contest_create(actor=request.user, data=self._parse())
+        contest = services.contest_create(actor=request.user, data=self._input())
         return self._present(self.get_queryset().get(pk=contest.pk), status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -133,7 +143,7 @@ class ContestViewSet(_ReadWriteViewSet):
         responses={200: ContestOutputSerializer, **ERRORS},
     )
     def partial_update(self, request, pk=None):
-        contest = services.contest_update(actor=request.user, contest=self.get_object(), data=self._parse(partial=True))
+        contest = services.contest_update(actor=request.user, contest=self.get_object(), data=self._input(partial=True))
         return self._present(self.get_queryset().get(pk=contest.pk))
 
 
@@ -142,6 +152,7 @@ class ContestViewSet(_ReadWriteViewSet):
     retrieve=extend_schema(summary="A track", responses={200: TrackOutputSerializer, **ERRORS}),
 )
 class TrackViewSet(_ReadWriteViewSet):
+    permission_map = READ_WRITE_RULES
     output_serializer_class = TrackOutputSerializer
     input_serializer_class = TrackInputSerializer
     filterset_class = ContestScopedFilter
@@ -160,8 +171,8 @@ class TrackViewSet(_ReadWriteViewSet):
         responses={201: TrackOutputSerializer, **ERRORS},
     )
     def create(self, request):
-        data = self._parse()
-        contest = get_object_or_404(selectors.contest_list_for_user(user=request.user), pk=data.pop("contest").pk)
+        data = self._input()
+        contest = visible_or_404(selectors.contest_list_for_user(user=request.user), data.pop("contest").pk)
         track = services.track_create(actor=request.user, contest=contest, data=data)
         return self._present(self.get_queryset().get(pk=track.pk), status_code=status.HTTP_201_CREATED)
 
@@ -171,7 +182,7 @@ class TrackViewSet(_ReadWriteViewSet):
         responses={200: TrackOutputSerializer, **ERRORS},
     )
     def partial_update(self, request, pk=None):
-        data = self._parse(partial=True)
+        data = self._input(partial=True)
         data.pop("contest", None)
         track = services.track_update(actor=request.user, track=self.get_object(), data=data)
         return self._present(self.get_queryset().get(pk=track.pk))
@@ -182,6 +193,7 @@ class TrackViewSet(_ReadWriteViewSet):
     retrieve=extend_schema(summary="A round", responses={200: RoundOutputSerializer, **ERRORS}),
 )
 class RoundViewSet(_ReadWriteViewSet):
+    permission_map = READ_WRITE_RULES
     output_serializer_class = RoundOutputSerializer
     input_serializer_class = RoundInputSerializer
     filterset_class = ContestScopedFilter
@@ -199,8 +211,8 @@ class RoundViewSet(_ReadWriteViewSet):
         responses={201: RoundOutputSerializer, **ERRORS},
     )
     def create(self, request):
-        data = self._parse()
-        contest = get_object_or_404(selectors.contest_list_for_user(user=request.user), pk=data.pop("contest").pk)
+        data = self._input()
+        contest = visible_or_404(selectors.contest_list_for_user(user=request.user), data.pop("contest").pk)
         round_ = services.round_create(actor=request.user, contest=contest, data=data)
         return self._present(round_, status_code=status.HTTP_201_CREATED)
 
@@ -210,7 +222,7 @@ class RoundViewSet(_ReadWriteViewSet):
         responses={200: RoundOutputSerializer, **ERRORS},
     )
     def partial_update(self, request, pk=None):
-        data = self._parse(partial=True)
+        data = self._input(partial=True)
         data.pop("contest", None)
         round_ = services.round_update(actor=request.user, round_=self.get_object(), data=data)
         return self._present(round_)
@@ -236,6 +248,12 @@ class ScenarioViewSet(_ReadWriteViewSet):
     search_fields = ["title", "summary", "problem"]
     ordering_fields = ["id", "reward", "published_at", "title"]
     queryset = Scenario.objects.none()
+    permission_map = {
+        **READ_WRITE_RULES,
+        **dict.fromkeys(
+            ["submit", "approve", "reject", "close", "request_withdrawal", "approve_withdrawal"], checked_by_service
+        ),
+    }
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -265,8 +283,8 @@ class ScenarioViewSet(_ReadWriteViewSet):
         responses={201: ScenarioOutputSerializer, **ERRORS},
     )
     def create(self, request):
-        data = self._parse()
-        track = get_object_or_404(selectors.track_list_for_user(user=request.user), pk=data.pop("track").pk)
+        data = self._input()
+        track = visible_or_404(selectors.track_list_for_user(user=request.user), data.pop("track").pk)
         scenario = services.scenario_create(actor=request.user, track=track, data=data)
         return self._present(self._refetch(scenario), status_code=status.HTTP_201_CREATED)
 
@@ -277,7 +295,7 @@ class ScenarioViewSet(_ReadWriteViewSet):
     )
     def partial_update(self, request, pk=None):
         scenario = services.scenario_update(
-            actor=request.user, scenario=self.get_object(), data=self._parse(partial=True)
+            actor=request.user, scenario=self.get_object(), data=self._input(partial=True)
         )
         return self._present(self._refetch(scenario))
 
@@ -322,6 +340,4 @@ class ScenarioViewSet(_ReadWriteViewSet):
         return self._present(self._refetch(scenario))
 
     def _parse_reason(self) -> str:
-        serializer = ReasonInputSerializer(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data["reason"]
+        return self.parse(ReasonInputSerializer)["reason"]

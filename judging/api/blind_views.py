@@ -5,7 +5,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from judging import selectors
-from judging.api.judging_views import _Base, _require_organizer, _round
+from judging.api.judging_views import _RoundApi
+from judging.permissions import can_manage_judging
 
 
 class _TitleMatchSerializer(serializers.Serializer):
@@ -21,11 +22,12 @@ class BlindTitleFlagSerializer(serializers.Serializer):
     matches = _TitleMatchSerializer(many=True)
 
 
-class BlindTitleFlagListApi(_Base):
+class BlindTitleFlagListApi(_RoundApi):
+    permission_map = {"get": can_manage_judging}
+
     @extend_schema(responses=BlindTitleFlagSerializer(many=True), operation_id="judging_round_blind_title_flags")
     def get(self, request, round_id: int):
         """Solutions whose title contains the team's, its lead unit's or a co-unit's name
         (full, short or English; case-insensitive): what a blind round's judges would read."""
-        round_ = _round(round_id)
-        _require_organizer(request.user, round_)
-        return Response(BlindTitleFlagSerializer(selectors.blind_title_flags(round_=round_), many=True).data)
+        flags = selectors.blind_title_flags(round_=self.object)
+        return Response(BlindTitleFlagSerializer(flags, many=True).data)

@@ -9,7 +9,11 @@ from decimal import Decimal
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
+from config.api import ScopedPrimaryKeyListField, ScopedPrimaryKeyRelatedField
+from contest.models import Organization, Track, User
+from judging.errors import ConflictTargetError, JudgeNotInPoolError, TrackNotInContestError
 from judging.models import ConflictFlag, ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
+from submissions.models import Solution, Team
 
 MAX_ID = 2**63 - 1
 
@@ -17,6 +21,45 @@ MAX_ID = 2**63 - 1
 def _id(**kwargs) -> serializers.IntegerField:
     """A primary key in input: bounded, so an absurd number is a 400 and never a database error."""
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+# Keys in input resolve within the round the view resolved (`context["round"]`).
+def _contest_tracks(context):
+    return Track.objects.filter(contest_id=context["round"].contest_id)
+
+
+def _contest_solutions(context):
+    return Solution.objects.filter(contest_id=context["round"].contest_id)
+
+
+def _contest_teams(context):
+    return Team.objects.filter(contest_id=context["round"].contest_id)
+
+
+def _users(context):
+    return User.objects.all()
+
+
+def _active_users(context):
+    return User.objects.filter(is_active=True)
+
+
+def _organizations(context):
+    return Organization.objects.all()
+
+
+def _track(**kwargs):
+    return ScopedPrimaryKeyRelatedField(scope=_contest_tracks, missing=TrackNotInContestError, **kwargs)
+
+
+def _tracks(**kwargs):
+    return ScopedPrimaryKeyListField(scope=_contest_tracks, missing=TrackNotInContestError, max_length=200, **kwargs)
+
+
+def _judge_organization(**kwargs):
+    return ScopedPrimaryKeyRelatedField(
+        scope=_organizations, missing=ConflictTargetError, extra_key="organization", allow_null=True, **kwargs
+    )
 
 
 # --- rubrics ---------------------------------------------------------------------------------
@@ -41,7 +84,7 @@ class RubricOutputSerializer(serializers.ModelSerializer):
 class RubricInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     score_step = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0.01"), required=False)
-    track = _id(required=False, allow_null=True)
+    track = _track(required=False, allow_null=True)
 
 
 class RubricUpdateInputSerializer(serializers.Serializer):
@@ -78,20 +121,20 @@ class PoolMemberOutputSerializer(serializers.ModelSerializer):
 
 
 class PoolMemberInputSerializer(serializers.Serializer):
-    judge = _id()
-    tracks = serializers.ListField(child=_id(), required=False, max_length=200)
+    judge = ScopedPrimaryKeyRelatedField(scope=_active_users, missing=JudgeNotInPoolError, extra_key="judge")
+    tracks = _tracks(required=False)
     group = serializers.CharField(max_length=50, required=False, allow_blank=True)
     load_cap = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
-    organization = _id(
-        required=False, allow_null=True, help_text="The judge's organization for conflict checks (default: profile's)."
+    organization = _judge_organization(
+        required=False, help_text="The judge's organization for conflict checks (default: profile's)."
     )
 
 
 class PoolMemberUpdateInputSerializer(serializers.Serializer):
-    tracks = serializers.ListField(child=_id(), required=False, max_length=200)
+    tracks = _tracks(required=False)
     group = serializers.CharField(max_length=50, required=False, allow_blank=True)
     load_cap = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
-    organization = _id(required=False, allow_null=True)
+    organization = _judge_organization(required=False)
 
 
 class ConflictFlagOutputSerializer(serializers.ModelSerializer):
@@ -127,10 +170,16 @@ class ConflictOutputSerializer(serializers.ModelSerializer):
 
 
 class ConflictInputSerializer(serializers.Serializer):
-    judge = _id()
-    solution = _id(required=False, allow_null=True)
-    team = _id(required=False, allow_null=True)
-    organization = _id(required=False, allow_null=True)
+    judge = ScopedPrimaryKeyRelatedField(scope=_users, missing=ConflictTargetError, extra_key="judge")
+    solution = ScopedPrimaryKeyRelatedField(
+        scope=_contest_solutions, missing=ConflictTargetError, required=False, allow_null=True
+    )
+    team = ScopedPrimaryKeyRelatedField(
+        scope=_contest_teams, missing=ConflictTargetError, required=False, allow_null=True
+    )
+    organization = ScopedPrimaryKeyRelatedField(
+        scope=_organizations, missing=ConflictTargetError, required=False, allow_null=True
+    )
     reason = serializers.CharField(max_length=2000)
 
 
@@ -152,8 +201,8 @@ class AssignmentOutputSerializer(serializers.ModelSerializer):
 
 
 class AssignmentInputSerializer(serializers.Serializer):
-    solution = _id()
-    judge = _id()
+    solution = _id()  # resolved by the service, under the round's lock, among the round's solutions
+    judge = ScopedPrimaryKeyRelatedField(scope=_users, missing=JudgeNotInPoolError)
 
 
 class AutoAssignInputSerializer(serializers.Serializer):

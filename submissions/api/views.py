@@ -3,28 +3,30 @@ which checks the role and the state) → present (output serializer)."""
 
 from functools import partial
 
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from config.api import CappedPageNumberPagination, query_id
+from config.api import (
+    CappedPageNumberPagination,
+    Scope,
+    ScopedAPIView,
+    checked_by_service,
+    query_id,
+    visible_only,
+    visible_or_404,
+)
 from config.storage import download_response
-from contest.models import Contest, User
-from contest.selectors import contest_list_for_user, scenario_list_for_user
+from contest.selectors import contest_all, contest_list_for_user, scenario_list_for_user, user_get
 from submissions import fact_changes, permissions, selectors, services
 from submissions.enums import SolutionStatus
-from submissions.errors import FileTooLargeError, NotTeamMemberError
-from submissions.files import UPLOAD_KINDS, upload_handlers_for
+from submissions.errors import NotTeamMemberError
 from submissions.idempotency import run_idempotent
 from submissions.metadata import blind_copy, needs_cleaning
-from submissions.models import Invitation, TeamFactChange
 
 from .serializers import (
     CaptainInputSerializer,
@@ -52,6 +54,7 @@ from .serializers import (
     WithdrawInputSerializer,
     neutral_file_name,
 )
+from .uploads import DEFAULT_UPLOAD_LIMIT, MULTIPART_SLACK, UploadApi  # noqa: F401 (the team pages read the limits here)
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input (`validation_error` or a domain code)."),
@@ -79,9 +82,10 @@ SOLUTION_FILTERS = [
         name="status", type=str, location=OpenApiParameter.QUERY, required=False, enum=list(SolutionStatus.values)
     ),
 ]
-# Room for multipart boundaries, headers and the text fields on top of the files' bytes.
-MULTIPART_SLACK = 256 * 1024
-DEFAULT_UPLOAD_LIMIT = 50 * 1024 * 1024
+
+TEAM = Scope(selectors.team_get_for_user, "pk", user="user")
+SOLUTION = Scope(selectors.solution_get_for_user, "pk", user="user")
+SOLUTION_ROW = Scope(selectors.solution_get_for_user, "pk", user="user", options={"related": False})
 
 
 def _page(serializer_class):
@@ -99,21 +103,12 @@ def _page(serializer_class):
 
 def _visible_scenario(user, scenario):
     """The scenario as the user may see it; one they cannot see is a 404, never a 409 naming its status."""
-    visible = scenario_list_for_user(user=user).filter(pk=scenario.pk).first()
-    if visible is None:
-        selectors.raise_404()
-    return visible
-
-
-def _parse(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return visible_or_404(scenario_list_for_user(user=user), scenario.pk)
 
 
 def _contest_filter(request):
     contest_id = query_id(request, "contest")
-    return None if contest_id is None else get_object_or_404(Contest, pk=contest_id)
+    return None if contest_id is None else visible_or_404(contest_all(), contest_id)
 
 
 def _paginate(view, request, queryset, serializer_factory):
@@ -125,10 +120,11 @@ def _paginate(view, request, queryset, serializer_factory):
 # --- teams -----------------------------------------------------------------------------------
 
 
-class TeamListCreateApi(APIView):
+class TeamListCreateApi(ScopedAPIView):
     """Teams you belong to (organizers: every team of their contests); register a team."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_map = {"get": visible_only, "post": checked_by_service}
 
     @extend_schema(
         summary="List teams visible to you",
@@ -144,10 +140,9 @@ class TeamListCreateApi(APIView):
         summary="Register a team", request=TeamInputSerializer, responses={201: TeamOutputSerializer, **ERRORS}
     )
     def post(self, request):
-        data = _parse(TeamInputSerializer, request.data)
-        contest = contest_list_for_user(user=request.user).filter(pk=data["contest"].pk).first()
-        if contest is None:  # an unpublished contest is not there for you: 404, not its status
-            selectors.raise_404()
+        data = self.parse(TeamInputSerializer)
+        # An unpublished contest is not there for you: 404, not its status.
+        contest = visible_or_404(contest_list_for_user(user=request.user), data["contest"].pk)
         team = services.team_create(
             actor=request.user,
             contest=contest,
@@ -160,12 +155,14 @@ class TeamListCreateApi(APIView):
         return Response(TeamOutputSerializer(team).data, status=status.HTTP_201_CREATED)
 
 
-class TeamDetailApi(APIView):
+class TeamDetailApi(ScopedAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    scope = TEAM
+    permission_map = {"get": visible_only, "patch": checked_by_service}
 
     @extend_schema(summary="A team", responses={200: TeamOutputSerializer, **ERRORS})
     def get(self, request, pk):
-        return Response(TeamOutputSerializer(selectors.team_get_for_user(request.user, pk)).data)
+        return Response(TeamOutputSerializer(self.object).data)
 
     @extend_schema(
         summary="Update a team (captain)",
@@ -173,14 +170,15 @@ class TeamDetailApi(APIView):
         responses={200: TeamOutputSerializer, **ERRORS},
     )
     def patch(self, request, pk):
-        team = selectors.team_get_for_user(request.user, pk)
-        data = _parse(TeamUpdateInputSerializer, request.data, partial=True)
-        services.team_update(actor=request.user, team=team, **data)
+        data = self.parse(TeamUpdateInputSerializer, partial=True)
+        services.team_update(actor=request.user, team=self.object, **data)
         return Response(TeamOutputSerializer(selectors.team_get_for_user(request.user, pk)).data)
 
 
-class TeamFactChangeListCreateApi(APIView):
-    permission_classes = [IsAuthenticated]
+class TeamFactChangeListCreateApi(ScopedAPIView):
+    scope = TEAM
+    permission_map = {"get": permissions.can_view_team_private, "post": checked_by_service}
+    permission_error = NotTeamMemberError
 
     @extend_schema(
         summary="Requested changes of the team's frozen units (team and organizers)",
@@ -188,10 +186,8 @@ class TeamFactChangeListCreateApi(APIView):
         responses={200: FactChangeOutputSerializer(many=True), **ERRORS},
     )
     def get(self, request, pk):
-        team = selectors.team_get_for_user(request.user, pk)
-        if not permissions.can_view_team_private(request.user, team):
-            raise NotTeamMemberError()
-        return Response(FactChangeOutputSerializer(team.fact_changes.order_by("id"), many=True).data)
+        changes = self.object.fact_changes.order_by("id")
+        return Response(FactChangeOutputSerializer(changes, many=True).data)
 
     @extend_schema(
         summary="Ask the organizers to change the team's units (captain; applied only when approved)",
@@ -199,8 +195,8 @@ class TeamFactChangeListCreateApi(APIView):
         responses={201: FactChangeOutputSerializer, **ERRORS},
     )
     def post(self, request, pk):
-        team = selectors.team_get_for_user(request.user, pk)
-        data = _parse(FactChangeInputSerializer, request.data)
+        team = self.object
+        data = self.parse(FactChangeInputSerializer)
         change = fact_changes.fact_change_request(
             actor=request.user,
             team=team,
@@ -211,8 +207,9 @@ class TeamFactChangeListCreateApi(APIView):
         return Response(FactChangeOutputSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
-class FactChangeDecideApi(APIView):
-    permission_classes = [IsAuthenticated]
+class FactChangeDecideApi(ScopedAPIView):
+    scope = Scope(selectors.fact_change_get_for_user, "pk", user="user")
+    permission_map = {"post": checked_by_service}
 
     @extend_schema(
         summary="Approve (apply) or reject a requested change of a team's units (organizer)",
@@ -220,17 +217,17 @@ class FactChangeDecideApi(APIView):
         responses={200: FactChangeOutputSerializer, **ERRORS},
     )
     def post(self, request, pk):
-        change = get_object_or_404(TeamFactChange.objects.select_related("team__contest"), pk=pk)
-        selectors.team_get_for_user(request.user, change.team_id)  # an invisible team is a 404
-        data = _parse(FactChangeDecisionInputSerializer, request.data)
+        data = self.parse(FactChangeDecisionInputSerializer)
         change = fact_changes.fact_change_decide(
-            actor=request.user, change=change, approve=data["approve"], reason=data["reason"]
+            actor=request.user, change=self.object, approve=data["approve"], reason=data["reason"]
         )
         return Response(FactChangeOutputSerializer(change).data)
 
 
-class TeamMemberListApi(APIView):
+class TeamMemberListApi(ScopedAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    scope = TEAM
+    permission_map = {"get": visible_only}
 
     @extend_schema(
         summary="Members of a team",
@@ -238,24 +235,27 @@ class TeamMemberListApi(APIView):
         responses={200: _page(MemberOutputSerializer), **ERRORS},
     )
     def get(self, request, pk):
-        team = selectors.team_get_for_user(request.user, pk)
-        members = selectors.member_list_for_team(team)
+        members = selectors.member_list_for_team(self.object)
         return _paginate(self, request, members, lambda page: MemberOutputSerializer(page, many=True))
 
 
-class TeamMemberRemoveApi(APIView):
-    permission_classes = [IsAuthenticated]
+class TeamMemberRemoveApi(ScopedAPIView):
+    scope = TEAM
+    permission_map = {"delete": checked_by_service}
 
     @extend_schema(summary="Remove a member (captain) or leave the team", responses={204: None, **ERRORS})
     def delete(self, request, pk, user_id):
-        team = selectors.team_get_for_user(request.user, pk)
-        user = get_object_or_404(User, pk=user_id)
+        team = self.object
+        user = user_get(user_id=user_id)
+        if user is None:
+            raise Http404
         services.member_remove(actor=request.user, team=team, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TeamCaptainApi(APIView):
-    permission_classes = [IsAuthenticated]
+class TeamCaptainApi(ScopedAPIView):
+    scope = TEAM
+    permission_map = {"post": checked_by_service}
 
     @extend_schema(
         summary="Hand the captaincy to another member",
@@ -263,15 +263,18 @@ class TeamCaptainApi(APIView):
         responses={200: TeamOutputSerializer, **ERRORS},
     )
     def post(self, request, pk):
-        team = selectors.team_get_for_user(request.user, pk)
-        data = _parse(CaptainInputSerializer, request.data)
-        new_captain = get_object_or_404(User, pk=data["user"])
+        team = self.object
+        data = self.parse(CaptainInputSerializer)
+        new_captain = user_get(user_id=data["user"])
+        if new_captain is None:
+            raise Http404
         services.captain_transfer(actor=request.user, team=team, new_captain=new_captain)
         return Response(TeamOutputSerializer(selectors.team_get_for_user(request.user, pk)).data)
 
 
-class TeamInvitationListCreateApi(APIView):
-    permission_classes = [IsAuthenticated]
+class TeamInvitationListCreateApi(ScopedAPIView):
+    scope = TEAM
+    permission_map = {"get": visible_only, "post": checked_by_service}
 
     @extend_schema(
         summary="Invitations of a team",
@@ -279,8 +282,7 @@ class TeamInvitationListCreateApi(APIView):
         responses={200: _page(InvitationOutputSerializer), **ERRORS},
     )
     def get(self, request, pk):
-        team = selectors.team_get_for_user(request.user, pk)
-        invitations = selectors.invitation_list_for_team(team)
+        invitations = selectors.invitation_list_for_team(self.object)
         return _paginate(self, request, invitations, lambda page: InvitationOutputSerializer(page, many=True))
 
     @extend_schema(
@@ -289,14 +291,14 @@ class TeamInvitationListCreateApi(APIView):
         responses={201: InvitationOutputSerializer, **ERRORS},
     )
     def post(self, request, pk):
-        team = selectors.team_get_for_user(request.user, pk)
-        data = _parse(InvitationInputSerializer, request.data)
-        invitation = services.invitation_create(actor=request.user, team=team, email=data["email"])
+        data = self.parse(InvitationInputSerializer)
+        invitation = services.invitation_create(actor=request.user, team=self.object, email=data["email"])
         return Response(InvitationOutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
-class TeamInvitationRevokeApi(APIView):
-    permission_classes = [IsAuthenticated]
+class TeamInvitationRevokeApi(ScopedAPIView):
+    scope = TEAM
+    permission_map = {"post": checked_by_service}
 
     @extend_schema(
         summary="Revoke a pending invitation (captain)",
@@ -304,14 +306,15 @@ class TeamInvitationRevokeApi(APIView):
         responses={200: InvitationOutputSerializer, **ERRORS},
     )
     def post(self, request, pk, invitation_id):
-        team = selectors.team_get_for_user(request.user, pk)
-        invitation = get_object_or_404(Invitation, pk=invitation_id, team=team)
+        invitation = selectors.invitation_get(team=self.object, invitation_id=invitation_id)
+        if invitation is None:
+            raise Http404
         invitation = services.invitation_revoke(actor=request.user, invitation=invitation)
         return Response(InvitationOutputSerializer(invitation).data)
 
 
-class InvitationAcceptApi(APIView):
-    permission_classes = [IsAuthenticated]
+class InvitationAcceptApi(ScopedAPIView):
+    permission_map = {"post": checked_by_service}
 
     @extend_schema(
         summary="Accept an invitation with its token",
@@ -323,7 +326,7 @@ class InvitationAcceptApi(APIView):
         },
     )
     def post(self, request):
-        data = _parse(InvitationAcceptInputSerializer, request.data)
+        data = self.parse(InvitationAcceptInputSerializer)
         membership = services.invitation_accept(actor=request.user, token=data["token"])
         return Response(MembershipOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -337,10 +340,11 @@ def _solution_data(request, solutions):
     return SolutionOutputSerializer(solutions, many=True, context={"access": access}).data
 
 
-class SolutionListCreateApi(APIView):
+class SolutionListCreateApi(ScopedAPIView):
     """Solutions visible to you; take up (揭榜) a scenario."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
+    permission_map = {"get": visible_only, "post": checked_by_service}
 
     @extend_schema(
         summary="List solutions visible to you",
@@ -369,7 +373,7 @@ class SolutionListCreateApi(APIView):
         responses={201: SolutionOutputSerializer, **ERRORS},
     )
     def post(self, request):
-        data = _parse(SolutionInputSerializer, request.data)
+        data = self.parse(SolutionInputSerializer)
         scenario = _visible_scenario(request.user, data["scenario"])
         team = selectors.user_team_in_contest(request.user, scenario.contest)
         if team is None:
@@ -381,70 +385,27 @@ class SolutionListCreateApi(APIView):
         return Response(_solution_data(request, [solution])[0], status=status.HTTP_201_CREATED)
 
 
-class SolutionDetailApi(APIView):
+class SolutionDetailApi(ScopedAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    scope = SOLUTION
+    permission_map = {"get": visible_only}
 
     @extend_schema(summary="A solution", responses={200: SolutionOutputSerializer, **ERRORS})
     def get(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk)
-        return Response(_solution_data(request, [solution])[0])
+        return Response(_solution_data(request, [self.object])[0])
 
 
-def _uploads_from(request):
-    """(kind, file) pairs from the multipart body; one file per kind except attachments."""
-    unknown = sorted(set(request.FILES) - set(UPLOAD_KINDS))
-    if unknown:
-        raise serializers.ValidationError({name: [_("Unknown document kind.")] for name in unknown})
-    uploads = []
-    for kind in UPLOAD_KINDS:
-        files = request.FILES.getlist(kind)
-        if len(files) > 1 and kind != "attachment":
-            raise serializers.ValidationError({kind: [_("Upload one file for this document.")]})
-        uploads += [(kind, f) for f in files]
-    return uploads
+class SolutionVersionListCreateApi(UploadApi):
+    scope = {"get": SOLUTION, "post": SOLUTION_ROW}
+    permission_map = {"get": visible_only, "post": checked_by_service}
 
-
-class _UploadApi(APIView):
-    """Size is checked twice before the files reach the services: the declared Content-Length
-    up front (nothing is read), then the upload handler stops reading past the limit (for
-    clients that send chunked or lying bodies)."""
-
-    parser_classes = [MultiPartParser, FormParser]
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    # Larger than the global body limit: `dispatch` checks the round's own before reading.
-    body_limit = staticmethod(lambda request, kwargs: None)
-
-    def dispatch(self, request, *args, **kwargs):
-        self.limit_handler = None
-        if request.method == "POST":
-            limit = selectors.upload_limit_for(kwargs.get("pk"), default=DEFAULT_UPLOAD_LIMIT)
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > limit + MULTIPART_SLACK:
-                error = FileTooLargeError(extra={"limit": limit})
-                return JsonResponse(
-                    {"code": error.code, "detail": str(error.detail), "extra": error.extra}, status=error.status_code
-                )
-            self.limit_handler, request.upload_handlers = upload_handlers_for(request, limit=limit + MULTIPART_SLACK)
-        return super().dispatch(request, *args, **kwargs)
-
-    def _parsed_uploads(self, request):
-        data = request.data  # parses the body through the limited handler
-        if self.limit_handler is not None and self.limit_handler.exceeded:
-            raise FileTooLargeError(extra={"limit": self.limit_handler.limit - MULTIPART_SLACK})
-        return data, _uploads_from(request)
-
-
-class SolutionVersionListCreateApi(_UploadApi):
     @extend_schema(
         summary="Versions of a solution",
         operation_id="v1_solutions_versions_list",
         responses={200: _page(VersionOutputSerializer), **ERRORS},
     )
     def get(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk)
+        solution = self.object
         versions = selectors.version_list_for_user(request.user, solution)
         access = selectors.solution_access_map(request.user, [solution])[solution.pk]
         return _paginate(self, request, versions, lambda page: VersionOutputSerializer(page, many=True, context=access))
@@ -456,11 +417,13 @@ class SolutionVersionListCreateApi(_UploadApi):
         responses={201: VersionOutputSerializer, **UPLOAD_ERRORS},
     )
     def post(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk, related=False)
+        solution = self.object
         data, uploads = self._parsed_uploads(request)
 
         def handle():
-            fields = _parse(VersionUploadInputSerializer, {k: data.get(k) for k in ("title", "abstract") if k in data})
+            fields = self.parse(
+                VersionUploadInputSerializer, {k: data.get(k) for k in ("title", "abstract") if k in data}
+            )
             version = services.solution_version_create(
                 actor=request.user,
                 solution=solution,
@@ -473,7 +436,10 @@ class SolutionVersionListCreateApi(_UploadApi):
         return run_idempotent(request, scope=f"POST {request.path}", handler=handle)
 
 
-class SolutionSupplementApi(_UploadApi):
+class SolutionSupplementApi(UploadApi):
+    scope = SOLUTION_ROW
+    permission_map = {"post": checked_by_service}
+
     @extend_schema(
         summary="Supply the supplement (补正) before its deadline (captain)",
         request={"multipart/form-data": SupplementInputSerializer},
@@ -481,11 +447,11 @@ class SolutionSupplementApi(_UploadApi):
         responses={201: ReceiptOutputSerializer, **UPLOAD_ERRORS},
     )
     def post(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk, related=False)
+        solution = self.object
         data, uploads = self._parsed_uploads(request)
 
         def handle():
-            fields = _parse(SupplementInputSerializer, {k: data.get(k) for k in ("title", "abstract") if k in data})
+            fields = self.parse(SupplementInputSerializer, {k: data.get(k) for k in ("title", "abstract") if k in data})
             receipt = services.solution_supplement(
                 actor=request.user,
                 solution=solution,
@@ -498,8 +464,9 @@ class SolutionSupplementApi(_UploadApi):
         return run_idempotent(request, scope=f"POST {request.path}", handler=handle)
 
 
-class SolutionSubmitApi(APIView):
-    permission_classes = [IsAuthenticated]
+class SolutionSubmitApi(ScopedAPIView):
+    scope = SOLUTION_ROW
+    permission_map = {"post": checked_by_service}
 
     @extend_schema(
         summary="Submit a version as final for the open round (captain)",
@@ -508,18 +475,19 @@ class SolutionSubmitApi(APIView):
         responses={201: ReceiptOutputSerializer, **ERRORS},
     )
     def post(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk, related=False)
+        solution = self.object
 
         def handle():
-            data = _parse(SubmitInputSerializer, request.data)
+            data = self.parse(SubmitInputSerializer)
             receipt = services.solution_submit(actor=request.user, solution=solution, version_number=data["version"])
             return Response(ReceiptOutputSerializer(receipt).data, status=201)
 
         return run_idempotent(request, scope=f"POST {request.path}", handler=handle)
 
 
-class SolutionWithdrawApi(APIView):
-    permission_classes = [IsAuthenticated]
+class SolutionWithdrawApi(ScopedAPIView):
+    scope = SOLUTION
+    permission_map = {"post": checked_by_service}
 
     @extend_schema(
         summary="Withdraw (before the deadline) or retire (退赛, after it; needs confirm) (captain)",
@@ -527,16 +495,17 @@ class SolutionWithdrawApi(APIView):
         responses={200: SolutionOutputSerializer, **ERRORS},
     )
     def post(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk)
-        data = _parse(WithdrawInputSerializer, request.data)
+        solution = self.object
+        data = self.parse(WithdrawInputSerializer)
         solution = services.solution_withdraw(
             actor=request.user, solution=solution, confirm=data["confirm"], reason=data["reason"]
         )
         return Response(_solution_data(request, [selectors.solution_get_for_user(request.user, pk)])[0])
 
 
-class SolutionTransferApi(APIView):
-    permission_classes = [IsAuthenticated]
+class SolutionTransferApi(ScopedAPIView):
+    scope = SOLUTION
+    permission_map = {"post": checked_by_service}
 
     @extend_schema(
         summary="Move a pending-transfer solution to another scenario of the track (captain)",
@@ -544,23 +513,18 @@ class SolutionTransferApi(APIView):
         responses={200: SolutionOutputSerializer, **ERRORS},
     )
     def post(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk)
-        data = _parse(TransferInputSerializer, request.data)
+        solution = self.object
+        data = self.parse(TransferInputSerializer)
         scenario = _visible_scenario(request.user, data["scenario"])
         services.solution_transfer(actor=request.user, solution=solution, scenario=scenario)
         return Response(_solution_data(request, [selectors.solution_get_for_user(request.user, pk)])[0])
 
 
-def _history_solution(request, pk):
-    """Receipts and decisions: the team and organizers only; others get 404."""
-    solution = selectors.solution_get_for_user(request.user, pk)
-    if not selectors.solution_sees_full_history(request.user, solution):
-        selectors.raise_404()
-    return solution
-
-
-class SolutionReceiptListApi(APIView):
+class SolutionReceiptListApi(ScopedAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    scope = SOLUTION
+    visible_if = staticmethod(selectors.solution_sees_full_history)  # the team and organizers only
+    permission_map = {"get": visible_only}
 
     @extend_schema(
         summary="Submission receipts of a solution",
@@ -568,13 +532,15 @@ class SolutionReceiptListApi(APIView):
         responses={200: _page(ReceiptOutputSerializer), **ERRORS},
     )
     def get(self, request, pk):
-        solution = _history_solution(request, pk)
-        receipts = selectors.receipt_list_for_solution(solution)
+        receipts = selectors.receipt_list_for_solution(self.object)
         return _paginate(self, request, receipts, lambda page: ReceiptOutputSerializer(page, many=True))
 
 
-class SolutionEligibilityApi(APIView):
+class SolutionEligibilityApi(ScopedAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    scope = SOLUTION
+    visible_if = {"get": selectors.solution_sees_full_history}  # the team and organizers only
+    permission_map = {"get": visible_only, "post": checked_by_service}
 
     @extend_schema(
         summary="Qualification decisions of a solution",
@@ -582,8 +548,7 @@ class SolutionEligibilityApi(APIView):
         responses={200: _page(EligibilityOutputSerializer), **ERRORS},
     )
     def get(self, request, pk):
-        solution = _history_solution(request, pk)
-        decisions = selectors.eligibility_list_for_solution(solution)
+        decisions = selectors.eligibility_list_for_solution(self.object)
         return _paginate(self, request, decisions, lambda page: EligibilityOutputSerializer(page, many=True))
 
     @extend_schema(
@@ -592,8 +557,8 @@ class SolutionEligibilityApi(APIView):
         responses={201: EligibilityOutputSerializer, **ERRORS},
     )
     def post(self, request, pk):
-        solution = selectors.solution_get_for_user(request.user, pk)
-        data = _parse(EligibilityInputSerializer, request.data)
+        solution = self.object
+        data = self.parse(EligibilityInputSerializer)
         decision = services.eligibility_decide(
             actor=request.user,
             solution=solution,
@@ -604,19 +569,21 @@ class SolutionEligibilityApi(APIView):
         return Response(EligibilityOutputSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
-class FileDownloadApi(APIView):
+class FileDownloadApi(ScopedAPIView):
     """A solution file as an attachment, after the permission check: streamed from the media
     folder, or a redirect to a short-lived pre-signed URL of the object store (config/storage.py);
     never a public media URL."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
+    scope = Scope(selectors.file_get_for_user, "pk", user="user")
+    permission_map = {"get": visible_only}
 
     @extend_schema(
         summary="Download a solution file",
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ERRORS[404]},
     )
     def get(self, request, pk):
-        file = selectors.file_get_for_user(request.user, pk)
+        file = self.object
         solution = file.version.solution
         blind = selectors.solution_access_map(request.user, [solution])[solution.pk]["blind"]
         filename = neutral_file_name(file) if blind else file.original_name

@@ -1,20 +1,19 @@
-"""Thin API views of results: parse → fetch (selector; invisible is 404) → check (predicate) →
-act (service) → present (output serializer)."""
+"""Thin API views of results: resolve (selector; invisible is 404) and check (the predicate of
+`permission_map`) happen in `ScopedAPIView`; the handler parses, acts (service) and presents."""
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
-from config.api import query_id
+from config.api import Scope, ScopedAPIView, checked_by_service, query_id, via, visible_only, visible_or_404
 from config.storage import download_response
-from contest.models import Contest, Round
-from contest.selectors import PUBLIC_CONTEST_STATUSES, contest_list_for_user
+from contest.models import Round
+from contest.selectors import PUBLIC_CONTEST_STATUSES, contest_all, contest_get, contest_list_for_user
 from judging.errors import NotOrganizerError
 from judging.results import permissions as perms
 from judging.results import selectors
@@ -48,72 +47,74 @@ ERRORS = {
 }
 
 
-def _parse(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+ROUND = Scope(selectors.round_get, "round_id")
+AWARD = Scope(selectors.award_get, "award_id")
+CONTEST = Scope(contest_get, "contest_id")
 
 
-def _organizer_round(request, round_id) -> Round:
-    round_ = selectors.round_get(round_id=round_id)
-    if not perms.can_manage_results(request.user, round_):
-        raise NotOrganizerError()
-    return round_
+def _contest_visible(user, contest) -> bool:
+    """A contest that is not published (and not the user's) has no public results (404).
+    A published one costs no query (the contest row came with the round)."""
+    return contest.status in PUBLIC_CONTEST_STATUSES or contest_list_for_user(user=user).filter(pk=contest.pk).exists()
 
 
-class RoundResultsApi(APIView):
-    permission_classes = [IsAuthenticated]
+class _OrganizerRoundApi(ScopedAPIView):
+    scope = ROUND
+    permission_error = NotOrganizerError
+
+
+class RoundResultsApi(ScopedAPIView):
+    scope = ROUND
+    visible_if = staticmethod(perms.can_view_results)
+    permission_map = {"get": visible_only}
 
     @extend_schema(
         responses={200: ResultRowOutputSerializer(many=True), **ERRORS}, summary="Results table (organizers)"
     )
     def get(self, request, round_id):
-        round_ = selectors.round_get(round_id=round_id)
-        if not perms.can_view_results(request.user, round_):
-            raise Http404
-        return Response(ResultRowOutputSerializer(list(exports.results_rows(round_)), many=True).data)
+        return Response(ResultRowOutputSerializer(list(exports.results_rows(self.object)), many=True).data)
 
 
-class RoundAggregateApi(APIView):
-    permission_classes = [IsAuthenticated]
+class RoundAggregateApi(_OrganizerRoundApi):
+    permission_map = {"post": perms.can_manage_results}
 
     @extend_schema(
         request=None, responses={202: AggregationStatusOutputSerializer, **ERRORS}, summary="Start aggregation"
     )
     def post(self, request, round_id):
-        round_ = _organizer_round(request, round_id)
+        round_ = self.object
         aggregation.aggregation_enqueue(round_=round_, actor=request.user)
         return Response(aggregation.aggregation_status_get(round_=round_), status=status.HTTP_202_ACCEPTED)
 
 
-class RoundAggregateStatusApi(APIView):
-    permission_classes = [IsAuthenticated]
+class RoundAggregateStatusApi(_OrganizerRoundApi):
+    permission_map = {"get": perms.can_manage_results}
 
     @extend_schema(responses={200: AggregationStatusOutputSerializer, **ERRORS}, summary="Aggregation progress")
     def get(self, request, round_id):
-        round_ = _organizer_round(request, round_id)
+        round_ = self.object
         return Response(AggregationStatusOutputSerializer(aggregation.aggregation_status_get(round_=round_)).data)
 
 
-class AdvancementOverrideApi(APIView):
-    permission_classes = [IsAuthenticated]
+class AdvancementOverrideApi(_OrganizerRoundApi):
+    permission_map = {"post": perms.can_manage_results}
 
     @extend_schema(request=AdvancementOverrideInputSerializer, responses={200: ResultRowOutputSerializer, **ERRORS})
     def post(self, request, round_id):
-        round_ = _organizer_round(request, round_id)
-        data = _parse(AdvancementOverrideInputSerializer, request.data)
+        round_ = self.object
+        data = self.parse(AdvancementOverrideInputSerializer)
         result = advancement.advancement_override(round_=round_, actor=request.user, **data)
         row = next(r for r in exports.results_rows(round_) if r["solution_id"] == result.solution_id)
         return Response(ResultRowOutputSerializer(row).data)
 
 
-class TieDecisionApi(APIView):
-    permission_classes = [IsAuthenticated]
+class TieDecisionApi(_OrganizerRoundApi):
+    permission_map = {"post": perms.can_manage_results}
 
     @extend_schema(request=TieDecisionInputSerializer, responses={201: ResultRowOutputSerializer(many=True), **ERRORS})
     def post(self, request, round_id):
-        round_ = _organizer_round(request, round_id)
-        data = _parse(TieDecisionInputSerializer, request.data)
+        round_ = self.object
+        data = self.parse(TieDecisionInputSerializer)
         ranking.tie_decision_record(round_=round_, actor=request.user, **data)
         return Response(
             ResultRowOutputSerializer(list(exports.results_rows(round_)), many=True).data,
@@ -121,48 +122,48 @@ class TieDecisionApi(APIView):
         )
 
 
-class PublishApi(APIView):
-    permission_classes = [IsAuthenticated]
+class PublishApi(_OrganizerRoundApi):
+    permission_map = {"post": perms.can_manage_results}
 
     @extend_schema(request=PublishInputSerializer, responses={201: PublicationOutputSerializer, **ERRORS})
     def post(self, request, round_id):
-        round_ = _organizer_round(request, round_id)
-        data = _parse(PublishInputSerializer, request.data)
+        round_ = self.object
+        data = self.parse(PublishInputSerializer)
         pub = publication.publication_publish(round_=round_, actor=request.user, **data)
         return Response(PublicationOutputSerializer(pub).data, status=status.HTTP_201_CREATED)
 
 
-class ConfirmFinalApi(APIView):
-    permission_classes = [IsAuthenticated]
+class ConfirmFinalApi(_OrganizerRoundApi):
+    permission_map = {"post": perms.can_manage_results}
 
     @extend_schema(
         request=None, responses={200: PublicationOutputSerializer, **ERRORS}, summary="Confirm the final list"
     )
     def post(self, request, round_id):
-        round_ = _organizer_round(request, round_id)
+        round_ = self.object
         pub = publication.publication_confirm_final(round_=round_, actor=request.user)
         return Response(PublicationOutputSerializer(pub).data)
 
 
-class PublicationListApi(APIView):
+class PublicationListApi(ScopedAPIView):
     permission_classes = [AllowAny]
+    scope = ROUND
+    permission_map = {"get": visible_only}
 
     @extend_schema(responses={200: PublicationOutputSerializer(many=True), **ERRORS}, summary="Publications (public)")
     def get(self, request, round_id):
-        round_ = selectors.round_get(round_id=round_id)
-        return Response(
-            PublicationOutputSerializer(
-                selectors.publication_list_for_user(user=request.user, round_=round_), many=True
-            ).data
-        )
+        publications = selectors.publication_list_for_user(user=request.user, round_=self.object)
+        return Response(PublicationOutputSerializer(publications, many=True).data)
 
 
-class PublicationVerifyApi(APIView):
+class PublicationVerifyApi(ScopedAPIView):
     permission_classes = [AllowAny]
+    scope = Scope(selectors.publication_get, "publication_id")
+    permission_map = {"get": visible_only}
 
     @extend_schema(responses={200: PublicationVerifyOutputSerializer, **ERRORS}, summary="Recompute a digest")
     def get(self, request, publication_id):
-        pub = selectors.publication_get(publication_id=publication_id)
+        pub = self.object
         # Whether unpublished results differ is the organizers' to know (embargo).
         report = publication.publication_verify(
             publication=pub, include_current=perms.can_manage_results(request.user, pub.round)
@@ -170,17 +171,11 @@ class PublicationVerifyApi(APIView):
         return Response(PublicationVerifyOutputSerializer(report).data)
 
 
-def _require_visible_contest(user, contest: Contest) -> None:
-    """A contest that is not published (and not the user's) has no public results: 404.
-    A published one costs no query (the contest row came with the round)."""
-    if contest.status in PUBLIC_CONTEST_STATUSES:
-        return
-    if not contest_list_for_user(user=user).filter(pk=contest.pk).exists():
-        raise Http404
-
-
-class LeaderboardApi(APIView):
+class LeaderboardApi(ScopedAPIView):
     permission_classes = [AllowAny]
+    scope = ROUND
+    visible_if = staticmethod(via("contest", _contest_visible))
+    permission_map = {"get": visible_only}
 
     @extend_schema(
         parameters=[OpenApiParameter("track", int, required=False, description="Only this track")],
@@ -188,29 +183,25 @@ class LeaderboardApi(APIView):
         summary="Public leaderboard (after publication)",
     )
     def get(self, request, round_id):
-        round_ = selectors.round_get(round_id=round_id)
-        _require_visible_contest(request.user, round_.contest)
         track_id = query_id(request, "track")
-        board = selectors.leaderboard_for_public(round_=round_, track_id=track_id)
+        board = selectors.leaderboard_for_public(round_=self.object, track_id=track_id)
         return Response(LeaderboardOutputSerializer(board).data)
 
 
-class MyFeedbackApi(APIView):
-    permission_classes = [IsAuthenticated]
+class MyFeedbackApi(ScopedAPIView):
+    scope = ROUND
+    permission_map = {"get": visible_only}  # the selector reads the user's own team's feedback
 
     @extend_schema(responses={200: FeedbackOutputSerializer(many=True), **ERRORS}, summary="My team's feedback")
     def get(self, request, round_id):
-        round_ = selectors.round_get(round_id=round_id)
-        return Response(
-            FeedbackOutputSerializer(
-                selectors.feedback_for_team_member(user=request.user, round_=round_), many=True
-            ).data
-        )
+        feedback = selectors.feedback_for_team_member(user=request.user, round_=self.object)
+        return Response(FeedbackOutputSerializer(feedback, many=True).data)
 
 
-class ObjectionCreateApi(APIView):
+class ObjectionCreateApi(ScopedAPIView):
     # Sign-in is checked before the body is parsed: an anonymous upload is never read.
-    permission_classes = [IsAuthenticated]
+    scope = Scope(selectors.publication_get, "publication_id")
+    permission_map = {"post": checked_by_service}
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     body_limit = staticmethod(objections.objection_body_limit)
 
@@ -220,8 +211,8 @@ class ObjectionCreateApi(APIView):
         summary="Raise an objection during the publicity period",
     )
     def post(self, request, publication_id):
-        pub = selectors.publication_get(publication_id=publication_id)
-        data = dict(_parse(ObjectionInputSerializer, request.data))
+        pub = self.object
+        data = self.parse(ObjectionInputSerializer)
         evidence = request.FILES.getlist("evidence") if hasattr(request, "FILES") else []
         data.pop("evidence", None)
         objection = objections.objection_create(
@@ -234,8 +225,8 @@ class ObjectionCreateApi(APIView):
         return Response(ObjectionOutputSerializer(objection).data, status=status.HTTP_201_CREATED)
 
 
-class ObjectionListApi(APIView):
-    permission_classes = [IsAuthenticated]
+class ObjectionListApi(ScopedAPIView):
+    permission_map = {"get": visible_only}  # organizers: their contests' objections; others: their own
 
     @extend_schema(
         parameters=[OpenApiParameter("contest", int, required=False)],
@@ -244,22 +235,21 @@ class ObjectionListApi(APIView):
     )
     def get(self, request):
         contest_id = query_id(request, "contest")
-        contest = None if contest_id is None else Contest.objects.filter(pk=contest_id).first()
+        contest = None if contest_id is None else contest_all().filter(pk=contest_id).first()
         qs = selectors.objection_list_for_user(user=request.user, contest=contest)
         return Response(ObjectionOutputSerializer(qs, many=True).data)
 
 
-class ObjectionDecideApi(APIView):
-    permission_classes = [IsAuthenticated]
+class ObjectionDecideApi(ScopedAPIView):
+    scope = Scope(selectors.objection_get_for_organizer, "objection_id", user="user")
+    permission_map = {"post": perms.can_decide_objection}
+    permission_error = NotOrganizerError
 
     @extend_schema(request=ObjectionDecideInputSerializer, responses={200: ObjectionOutputSerializer, **ERRORS})
     def post(self, request, objection_id):
-        objection = selectors.objection_get_for_organizer(user=request.user, objection_id=objection_id)
-        if not perms.can_decide_objection(request.user, objection):
-            raise NotOrganizerError()
-        data = _parse(ObjectionDecideInputSerializer, request.data)
+        data = self.parse(ObjectionDecideInputSerializer)
         objection = objections.objection_decide(
-            objection=objection,
+            objection=self.object,
             actor=request.user,
             uphold=data["decision"] == "uphold",
             response=data["response"],
@@ -268,35 +258,30 @@ class ObjectionDecideApi(APIView):
         return Response(ObjectionOutputSerializer(objection).data)
 
 
-class AwardsApi(APIView):
+class AwardsApi(ScopedAPIView):
     permission_classes = [AllowAny]
+    scope = CONTEST
+    visible_if = staticmethod(_contest_visible)  # not published (and not yours): 404
+    permission_map = {"get": visible_only}
 
     @extend_schema(responses={200: AwardOutputSerializer(many=True), **ERRORS}, summary="Confirmed awards (public)")
     def get(self, request, contest_id):
-        contest = Contest.objects.filter(pk=contest_id).first()
-        if contest is None:
-            raise Http404
-        _require_visible_contest(request.user, contest)  # not published (and not yours): 404
-        awards_ = list(selectors.award_list_for_public(contest=contest))
+        awards_ = list(selectors.award_list_for_public(contest=self.object))
         return Response(AwardOutputSerializer(awards_, many=True, context=_pending_context(awards_)).data)
 
 
-class AwardsConfirmApi(APIView):
-    permission_classes = [IsAuthenticated]
+class AwardsConfirmApi(ScopedAPIView):
+    scope = CONTEST
+    permission_map = {"post": perms.can_manage_awards}
+    permission_error = NotOrganizerError
 
     @extend_schema(request=AwardsConfirmInputSerializer, responses={200: AwardOutputSerializer(many=True), **ERRORS})
     def post(self, request, contest_id):
-        contest = Contest.objects.filter(pk=contest_id).first()
-        if contest is None:
-            raise Http404
-        if not perms.can_manage_awards(request.user, contest):
-            raise NotOrganizerError()
-        data = _parse(AwardsConfirmInputSerializer, request.data)
+        contest = self.object
+        data = self.parse(AwardsConfirmInputSerializer)
         merit_round = None
         if data.get("merit_round_id"):
-            merit_round = Round.objects.filter(pk=data["merit_round_id"], contest=contest).first()
-            if merit_round is None:
-                raise Http404
+            merit_round = visible_or_404(Round.objects.filter(contest=contest), data["merit_round_id"])
         result = awards.awards_confirm(
             contest=contest, actor=request.user, ranges=data.get("ranges"), merit_round=merit_round
         )
@@ -313,54 +298,47 @@ def _pending_context(awards_list) -> dict:
     }
 
 
-def _managed_award(request, award_id):
-    award = selectors.award_get(award_id=award_id)
-    if not perms.can_manage_awards(request.user, award.contest):
-        raise NotOrganizerError()
-    return award
+class _ManagedAwardApi(ScopedAPIView):
+    scope = AWARD
+    permission_map = {"post": via("contest", perms.can_manage_awards)}
+    permission_error = NotOrganizerError
 
 
-class AwardRevokeApi(APIView):
-    permission_classes = [IsAuthenticated]
-
+class AwardRevokeApi(_ManagedAwardApi):
     @extend_schema(
         request=AwardRevokeInputSerializer,
         responses={200: AwardRevokedOutputSerializer, **ERRORS},
         summary="Revoke a confirmed award (reason required; its code then verifies as revoked)",
     )
     def post(self, request, award_id):
-        award = _managed_award(request, award_id)
-        data = _parse(AwardRevokeInputSerializer, request.data)
-        award = awards.award_revoke(award=award, actor=request.user, reason=data["reason"])
+        data = self.parse(AwardRevokeInputSerializer)
+        award = awards.award_revoke(award=self.object, actor=request.user, reason=data["reason"])
         return Response(AwardRevokedOutputSerializer(award, context=_pending_context([award])).data)
 
 
-class AwardReissueApi(APIView):
-    permission_classes = [IsAuthenticated]
-
+class AwardReissueApi(_ManagedAwardApi):
     @extend_schema(
         request=AwardReissueInputSerializer,
         responses={201: CertificateVerifyOutputSerializer, **ERRORS},
         summary="Re-issue a revoked award (new award and certificate code, reason required)",
     )
     def post(self, request, award_id):
-        revoked = _managed_award(request, award_id)
-        data = _parse(AwardReissueInputSerializer, request.data)
-        award = awards.award_reissue(revoked=revoked, actor=request.user, **data)
+        data = self.parse(AwardReissueInputSerializer)
+        award = awards.award_reissue(revoked=self.object, actor=request.user, **data)
         return Response(
             CertificateVerifyOutputSerializer(award, context=_pending_context([award])).data,
             status=status.HTTP_201_CREATED,
         )
 
 
-class CertificateDownloadApi(APIView):
-    permission_classes = [IsAuthenticated]
+class CertificateDownloadApi(ScopedAPIView):
+    scope = AWARD
+    visible_if = staticmethod(perms.can_download_certificate)
+    permission_map = {"get": visible_only}
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS}, summary="Award certificate PDF")
     def get(self, request, award_id):
-        award = selectors.award_get(award_id=award_id)
-        if not perms.can_download_certificate(request.user, award):
-            raise Http404
+        award = self.object
         return download_response(
             awards.certificate_file(award=award),
             filename=f"certificate-{award.verification_code}.pdf",
@@ -368,17 +346,19 @@ class CertificateDownloadApi(APIView):
         )
 
 
-class CertificateVerifyApi(APIView):
+class CertificateVerifyApi(ScopedAPIView):
     permission_classes = [AllowAny]
+    scope = Scope(selectors.award_get_by_code, "code")
+    permission_map = {"get": visible_only}
 
     @extend_schema(responses={200: CertificateVerifyOutputSerializer, **ERRORS}, summary="Verify a certificate code")
     def get(self, request, code):
-        award = selectors.award_get_by_code(code=code)
+        award = self.object
         return Response(CertificateVerifyOutputSerializer(award, context=_pending_context([award])).data)
 
 
-class ExportApi(APIView):
-    permission_classes = [IsAuthenticated]
+class ExportApi(_OrganizerRoundApi):
+    permission_map = {"get": perms.can_manage_results}
     # Exports are expensive and carry every judge's scores: rate "export" in DEFAULT_THROTTLE_RATES.
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "export"
@@ -397,7 +377,7 @@ class ExportApi(APIView):
         summary="Export results, per-judge score sheets or reviews with both comments (organizers)",
     )
     def get(self, request, round_id, kind, fmt):
-        round_ = _organizer_round(request, round_id)
+        round_ = self.object
         if kind not in self.kinds or fmt not in ("csv", "xlsx"):
             raise Http404
         columns, rows = self.kinds[kind]

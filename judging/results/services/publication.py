@@ -1,7 +1,7 @@
 """Publication of a round's results, its digest, the publicity period and the final list.
 
 Until a round is published its results are visible to organizers only (see
-judging/results_selectors.py) and no notice about them goes out. Publishing fixes the table
+judging/results/selectors.py) and no notice about them goes out. Publishing fixes the table
 (rank, solution id, team, scenario, score per group) and its SHA-256 over a canonical JSON
 (sorted keys, no whitespace, UTF-8), which `manage.py verify_publication ROUND_ID` recomputes,
 and each team's feedback. Teams and the public read only the current publication (embargo): a

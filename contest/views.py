@@ -36,7 +36,13 @@ from contest.models import Contest, ContestRole, Scenario, User
 from contest.permissions import PUBLIC_SCENARIO_STATUSES, is_scenario_publisher
 from contest.roles import is_organizer
 from contest.security_events import record_form_refusal
-from contest.selectors import contest_list_for_user, round_list_for_user, scenario_list_for_user, track_list_for_user
+from contest.selectors import (
+    contest_list_for_user,
+    first_round_of,
+    round_list_for_user,
+    scenario_list_for_user,
+    track_list_for_user,
+)
 from contest.services import (
     scenario_create,
     scenario_submit_for_review,
@@ -139,10 +145,10 @@ def scenario_list(request, slug):
 def scenario_detail(request, pk):
     scenario = get_object_or_404(scenario_list_for_user(user=request.user), pk=pk)
     from submissions.models import Solution
-    from submissions.selectors import qualification_round, user_team_in_contest
+    from submissions.selectors import user_team_in_contest
 
     is_own = is_scenario_publisher(request.user, scenario) or is_organizer(request.user, scenario.contest)
-    first_round = qualification_round(scenario.contest)
+    first_round = first_round_of(scenario.contest)
     accepting = first_round is not None and round_accepts_submissions(first_round, now())
     my_solution = None
     if request.user.is_authenticated:

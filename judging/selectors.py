@@ -236,3 +236,15 @@ def blind_title_flags(*, round_: Round) -> list[dict]:
         if matches:
             flags.append({"solution": solution.pk, "title": solution.title, "team": team.name, "matches": matches})
     return flags
+
+
+def solution_ids_assigned_blind(*, judge: User, solution_ids) -> set[int]:
+    """Of these solutions (already visible to the user), those the user holds an active
+    assignment for in a blind round (one query). Conflicts are not looked at again: a conflicted
+    judge does not see the solution as a judge, so it is visible only through its team, an
+    organizer or a publisher, and those decide what is shown before the assignment does."""
+    return set(
+        JudgeAssignment.objects.filter(
+            judge=judge, active=True, solution_id__in=list(solution_ids), round__blind_review=True
+        ).values_list("solution_id", flat=True)
+    )

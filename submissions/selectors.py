@@ -275,8 +275,6 @@ def file_get_for_user(user, pk) -> SolutionFile:
 
 
 def raise_404():
-    from django.http import Http404
-
     raise Http404
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,7 +25,6 @@ from contest.security_events import record_form_refusal
 from contest.selectors import contest_list_for_user, first_round_of, scenario_list_for_user
 from submissions.api.views import DEFAULT_UPLOAD_LIMIT, MULTIPART_SLACK
 from submissions.files import upload_handlers_for
-from submissions.selectors import upload_limit_for
 
 from .enums import InvitationStatus, SolutionStatus
 from .forms import (
@@ -51,6 +50,7 @@ from .selectors import (
     solution_list_for_user,
     solution_list_with_related,
     team_get_for_user,
+    upload_limit_for,
     user_team_in_contest,
     version_list_for_user,
 )
@@ -395,8 +395,6 @@ def _solution_context(request, solution, **forms):
 
 def _upload_api_url(solution) -> str:
     """The API endpoint the progress-bar upload posts to, when the API provides one."""
-    from django.urls import NoReverseMatch
-
     try:
         return reverse("submissions-api:solution-versions", kwargs={"pk": solution.pk})
     except NoReverseMatch:

@@ -108,3 +108,27 @@ def contest_all() -> QuerySet[Contest]:
 
 def user_get(*, user_id: int) -> User | None:
     return User.objects.filter(pk=user_id).first()
+
+# --- the first round -------------------------------------------------------------------------
+# The first round of a contest is the one with the lowest sequence: every entry starts there (揭榜),
+# its deadline freezes the teams' facts and opens the publishers' view. These three are the only
+# ways to look it up: one contest, many contests, or inside another query.
+
+
+def first_round_subquery(contest) -> QuerySet[Round]:
+    """The contest's rounds, first round first (`contest`: a contest, an id or an `OuterRef`)."""
+    return Round.objects.filter(contest=contest).order_by("sequence")
+
+
+def first_round_of(contest: Contest | int) -> Round | None:
+    """The contest's first round (a contest or its id), or None before any round exists."""
+    # hot read
+    return next(iter(first_round_subquery(contest)[:1]), None)
+
+
+def first_rounds_of(contest_ids) -> dict[int, Round]:
+    """`first_round_of` for many contests in one query: contest id → first round."""
+    rounds: dict[int, Round] = {}
+    for round_ in Round.objects.filter(contest_id__in=set(contest_ids)).order_by("contest_id", "sequence"):
+        rounds.setdefault(round_.contest_id, round_)
+    return rounds

@@ -25,12 +25,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from config.api import ApplicationError
+from contest.clock import deadline_passed
 from contest.enums import Role, RoundKind, RoundStatus, ScenarioStatus
 from contest.forms import add_service_error
 from contest.models import Contest, Round, Scenario
 from contest.roles import hosted_track_ids, is_organizer
 from contest.security_events import record_form_refusal
-from contest.selectors import contest_list_for_user
+from contest.selectors import contest_list_for_user, first_round_of
 from contest.services import scenario_approve, scenario_reject
 from judging import charts
 from judging.dashboard_forms import (
@@ -60,7 +61,6 @@ from judging.services.progress import round_progress
 from judging.services.rounds import OPENABLE, round_close_judging, round_open_judging
 from submissions.enums import SolutionStatus
 from submissions.models import Solution
-from submissions.selectors import qualification_round, round_deadline_passed
 from submissions.services import eligibility_decide
 
 SESSION_REPORT = "dashboard:auto-assign:{}"
@@ -220,7 +220,7 @@ def dashboard_contest(request, slug):
     )
     for scenario in pending:
         scenario.reject_form = reject_forms.get(scenario.pk) or ScenarioRejectForm(target=scenario.pk)
-    q_round = qualification_round(contest)
+    q_round = first_round_of(contest)
     counts = {
         "pending_scenarios": len(pending),
         "qualification": Solution.objects.filter(
@@ -554,7 +554,7 @@ def dashboard_qualification(request, slug):
     from contest.clock import now
 
     contest = _organizer_contest(request, slug)
-    q_round = qualification_round(contest)
+    q_round = first_round_of(contest)
     forms_by_solution: dict[int, QualificationForm] = {}
     queue_statuses = (SolutionStatus.SUBMITTED, SolutionStatus.SUPPLEMENT_REQUESTED)
     if request.method == "POST":
@@ -600,7 +600,7 @@ def dashboard_qualification(request, slug):
     context = {
         "contest": contest,
         "q_round": q_round,
-        "review_open": bool(q_round and round_deadline_passed(q_round, now())),
+        "review_open": bool(q_round and deadline_passed(q_round.submission_deadline, now())),
         "queue": queue,
         "decided": decided,
         "section": "qualification",

@@ -283,3 +283,14 @@ def solution_track_id(*, round_: Round, solution_id: int) -> int | None:
 def track_list(*, round_: Round, track_ids) -> list[Track]:
     """Tracks of the round's contest among `track_ids`, in key order."""
     return list(Track.objects.filter(contest_id=round_.contest_id, pk__in=track_ids).order_by("pk"))
+
+def solution_ids_assigned_blind(*, judge: User, solution_ids) -> set[int]:
+    """Of these solutions (already visible to the user), those the user holds an active
+    assignment for in a blind round (one query). Conflicts are not looked at again: a conflicted
+    judge does not see the solution as a judge, so it is visible only through its team, an
+    organizer or a publisher, and those decide what is shown before the assignment does."""
+    return set(
+        JudgeAssignment.objects.filter(
+            judge=judge, active=True, solution_id__in=list(solution_ids), round__blind_review=True
+        ).values_list("solution_id", flat=True)
+    )

@@ -14,11 +14,17 @@ from contest.context_processors import current_contest
 from contest.models import Contest
 from contest.permissions import PUBLIC_SCENARIO_STATUSES, is_scenario_publisher
 from contest.roles import is_organizer
-from contest.selectors import contest_list_for_user, round_list_for_user, scenario_list_for_user, track_list_for_user
+from contest.selectors import (
+    contest_list_for_user,
+    first_round_of,
+    round_list_for_user,
+    scenario_list_for_user,
+    track_list_for_user,
+)
 from contest.views import contest_for_user, own_scenario
 
 from .models import Solution, Team
-from .selectors import qualification_round, solution_list_for_user, solution_list_with_related, user_team_in_contest
+from .selectors import solution_list_for_user, solution_list_with_related, user_team_in_contest
 
 # Solutions that count as "received" on the public home page.
 COUNTED_SOLUTION_STATUSES_EXCLUDED = ("draft", "void", "withdrawn")
@@ -75,7 +81,7 @@ def _contest_home(request, contest: Contest):
 def scenario_detail(request, pk):
     scenario = get_object_or_404(scenario_list_for_user(user=request.user), pk=pk)
     is_own = is_scenario_publisher(request.user, scenario) or is_organizer(request.user, scenario.contest)
-    first_round = qualification_round(scenario.contest)
+    first_round = first_round_of(scenario.contest)
     accepting = first_round is not None and round_accepts_submissions(first_round, now())
     my_solution = None
     if request.user.is_authenticated:

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contest.enums import DocumentKind
-from contest.models import Organization
+from contest.enums import DocumentKind, ScenarioStatus
+from contest.models import Organization, Scenario
 
 from .files import UPLOAD_KINDS as FILE_KINDS
 
@@ -139,9 +139,6 @@ class TransferForm(forms.Form):
     scenario = forms.ModelChoiceField(label=_("New scenario"), queryset=None)
 
     def __init__(self, *args, solution, **kwargs):
-        from contest.enums import ScenarioStatus
-        from contest.models import Scenario
-
         super().__init__(*args, **kwargs)
         self.fields["scenario"].queryset = (
             Scenario.objects.filter(track_id=solution.scenario.track_id, status=ScenarioStatus.PUBLISHED)

@@ -93,6 +93,7 @@ for _prefix, _uri in (
 
 # --- PDF -------------------------------------------------------------------------------------
 def _clean_pdf(source, out) -> None:
+    # pypdf is imported on the first blind copy of a PDF only: most processes never make one.
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
 

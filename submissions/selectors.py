@@ -7,31 +7,35 @@ Who sees a solution:
 - the scenario's publisher (a publisher role for the scenario's organization) once the
   qualification round's submission deadline has passed, and only solutions that were handed in
   (a final version, not a draft, not withdrawn before the deadline, not void);
-- judges holding an ACTIVE assignment for it, unless they conflict with it: a conflict of
-  interest row naming them and the solution, its team or an organization group, or the
-  automatic rule computed from the current data (the judge is a member, or the judge's
-  organization group is the group of the team's lead unit, a co-unit or a member's
-  organization; see `judging.selectors.solution_ids_visible_to_judge`), so a conflict arising
-  after the assignment hides the solution at once. When the viewer sees it *only* as a judge
-  and that assignment's round is blind, nothing names the team or its people.
+- judges holding an ACTIVE assignment for it, unless they conflict with it. Judging decides
+  that with its one conflict rule (`judging.services.conflicts.ConflictIndex`, through
+  `judging.selectors.solution_ids_visible_to_judge`), so a conflict arising after the
+  assignment hides the solution at once. Submissions does not import judging (the dependency
+  points judging → submissions): judging installs its answer with `install_judging_hooks` when
+  the app is ready (see "what judging answers" below). When the viewer sees a solution *only* as a
+  judge and that assignment's round is blind, nothing names the team or its people.
+
+Deadlines are decided by `contest.clock` only; the first round is looked up by
+`contest.selectors.first_round_of` (and its two siblings) only; the round a solution submits to
+is `submission_round_for` only.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from config.compiled import CompiledRead
 from contest import clock
 from contest.enums import Role, RoundStatus
 from contest.models import Contest, ContestRole, Round, Scenario
 from contest.roles import is_organizer, roles_of_user
-from judging.models import ConflictOfInterest, JudgeAssignment
-from judging.selectors import solution_ids_visible_to_judge
+from contest.selectors import first_round_of, first_round_subquery, first_rounds_of
 
 from . import permissions
-from .enums import InvitationStatus, SolutionStatus
+from .enums import EntryStatus, InvitationStatus, SolutionStatus
 from .models import (
     EligibilityDecision,
     Invitation,
@@ -49,18 +53,36 @@ from .models import (
 PUBLISHER_HIDDEN_STATUSES = (SolutionStatus.DRAFT, SolutionStatus.WITHDRAWN, SolutionStatus.VOID)
 
 
-def round_deadline_passed(round_: Round, at: dt.datetime) -> bool:
-    """True once the round's submission deadline has passed (`contest.clock.deadline_passed`)."""
-    return clock.deadline_passed(round_.submission_deadline, at)
+# Statuses in which the team still edits and submits for the first round (揭榜).
+FIRST_ROUND_STATUSES = (SolutionStatus.DRAFT, SolutionStatus.SUBMITTED, SolutionStatus.WITHDRAWN)
+# Statuses that take part in a later round (they hold an ACTIVE RoundEntry there).
+LATER_ROUND_STATUSES = (SolutionStatus.QUALIFIED, SolutionStatus.ADVANCED)
+# Statuses in which a solution submits at all (to the round `submission_round_for` names).
+SUBMITTING_STATUSES = (*FIRST_ROUND_STATUSES, *LATER_ROUND_STATUSES)
 
 
-# Read by every upload and submission: compiled once (config/compiled.py).
-_FIRST_ROUND = CompiledRead(lambda contest_id: Round.objects.filter(contest_id=contest_id).order_by("sequence")[:1])
+def submission_round_for(target: Solution | Contest) -> Round | None:
+    """The one rule for the round a solution submits to (None: none).
 
-
-def qualification_round(contest: Contest | int) -> Round | None:
-    """The round that takes the first submissions (揭榜): the lowest sequence (contest or its id)."""
-    return _FIRST_ROUND.first(contest.pk if isinstance(contest, Contest) else contest)
+    A contest (a scenario being taken up or a solution transferred): its first round. A
+    solution in a first-round status (draft, submitted, withdrawn): its contest's first round;
+    qualified or advanced: the latest round (highest sequence) where it holds an ACTIVE entry;
+    any other status: none. Whether that round accepts submissions now is the clock's
+    (`contest.clock.round_accepts_submissions`).
+    """
+    if isinstance(target, Contest):
+        return first_round_of(target.pk)
+    if target.status in FIRST_ROUND_STATUSES:
+        return first_round_of(target.contest_id)
+    if target.status in LATER_ROUND_STATUSES:
+        entry = (
+            RoundEntry.objects.filter(solution_id=target.pk, status=EntryStatus.ACTIVE)
+            .select_related("round")
+            .order_by("-round__sequence")
+            .first()
+        )
+        return entry.round if entry else None
+    return None
 
 
 # A first round in one of these statuses has stopped taking entries, whatever its dates say.
@@ -71,37 +93,52 @@ def team_facts_frozen(contest: Contest | int, at: dt.datetime) -> bool:
     """A team's units and members are facts judging rests on: they freeze at the first round's
     submission deadline (every entry starts in that round; later rounds' deadlines come after),
     or once that round is judged, even without a deadline set."""
-    first = qualification_round(contest)
-    return first is not None and (round_deadline_passed(first, at) or first.status in _ENTRIES_CLOSED)
+    first = first_round_of(contest)
+    return first is not None and (
+        clock.deadline_passed(first.submission_deadline, at) or first.status in _ENTRIES_CLOSED
+    )
 
 
 def next_round(round_: Round) -> Round | None:
     return Round.objects.filter(contest_id=round_.contest_id, sequence__gt=round_.sequence).order_by("sequence").first()
 
 
+# --- what judging answers --------------------------------------------------------------------
+# Which solutions a judge sees is judging's decision: it rests on the one conflict rule
+# (`ConflictIndex`), which lives in judging. Judging imports submissions, so submissions cannot
+# ask judging directly without a cycle; instead judging installs its answers here from its
+# AppConfig.ready() (dependency inversion, `judging/hooks.py`). Without it nobody sees a
+# solution as a judge and a solution page shows no results.
+
+
+@dataclass(frozen=True)
+class JudgingHooks:
+    # (judge=, contest_id=None) -> ids of the solutions the user sees as a judge.
+    visible_ids: Callable[..., set[int]]
+    # (judge=, solution_ids=) -> of these, the ids the user is assigned to in a blind round.
+    blind_ids: Callable[..., set[int]]
+    # (user=, solution=) -> the team member's published results for the solution page, or None.
+    team_results: Callable[..., dict | None]
+
+
+_NO_JUDGING = JudgingHooks(
+    visible_ids=lambda **kwargs: set(), blind_ids=lambda **kwargs: set(), team_results=lambda **kwargs: None
+)
+_judging: JudgingHooks = _NO_JUDGING
+
+
+def install_judging_hooks(hooks: JudgingHooks) -> None:
+    """Called once by judging's AppConfig.ready()."""
+    global _judging
+    _judging = hooks
+
+
+def judging_hooks() -> JudgingHooks:
+    return _judging
+
+
 def _member_q(user) -> Q:
     return Q(Exists(TeamMembership.objects.filter(team=OuterRef("team"), user=user)))
-
-
-def _conflict_exists():
-    return Exists(
-        ConflictOfInterest.objects.filter(judge=OuterRef("judge"), contest=OuterRef("solution__contest")).filter(
-            Q(solution=OuterRef("solution"))
-            | Q(team=OuterRef("solution__team"))
-            | Q(organization=OuterRef("solution__team__lead_unit"))
-            | Q(organization__co_unit_teams=OuterRef("solution__team"))
-            | Q(organization__teammembership__team=OuterRef("solution__team"))
-        )
-    )
-
-
-def judge_assignments_visible(user) -> QuerySet:
-    """The user's active assignments not blocked by a conflict of interest row (one subquery).
-
-    Only for telling which already-visible solutions are seen through a blind round; whether a
-    judge sees a solution at all is `_judge_q`, which also applies the automatic rule.
-    """
-    return JudgeAssignment.objects.filter(judge=user, active=True).filter(~_conflict_exists())
 
 
 def _judge_q(user, contest: Contest | None = None) -> Q:
@@ -110,7 +147,7 @@ def _judge_q(user, contest: Contest | None = None) -> Q:
     A fixed number of queries whatever the number of solutions (the judging selector reads the
     assignments, then per contest the conflict rows and one organization-group query).
     """
-    ids = solution_ids_visible_to_judge(judge=user, contest_id=contest.pk if contest is not None else None)
+    ids = _judging.visible_ids(judge=user, contest_id=contest.pk if contest is not None else None)
     return Q(pk__in=sorted(ids)) if ids else Q(pk__in=[])
 
 
@@ -120,12 +157,10 @@ def _publisher_q(user, at: dt.datetime) -> Q:
     q = Q(pk__in=[])
     if not roles:
         return q
-    first_rounds: dict[int, Round] = {}
-    for round_ in Round.objects.filter(contest_id__in={c for c, _ in roles}).order_by("contest_id", "sequence"):
-        first_rounds.setdefault(round_.contest_id, round_)
+    first_rounds = first_rounds_of(c for c, _ in roles)
     for contest_id, organization_id in roles:
         round_ = first_rounds.get(contest_id)
-        if round_ is not None and round_deadline_passed(round_, at):
+        if round_ is not None and clock.deadline_passed(round_.submission_deadline, at):
             q |= Q(contest_id=contest_id, scenario__publisher_id=organization_id)
     # Only what was handed in: drafts and solutions withdrawn before the deadline stay the team's.
     return q & Q(final_version__isnull=False) & ~Q(status__in=PUBLISHER_HIDDEN_STATUSES)
@@ -153,14 +188,9 @@ def _viewer_role(user_id: int) -> Subquery:
     return Subquery(TeamMembership.objects.filter(team=OuterRef("team"), user_id=user_id).values("role")[:1])
 
 
-_SOLUTION_WITH_ROLE = CompiledRead(
-    lambda user_id, pk: Solution.objects.annotate(viewer_member_role=_viewer_role(user_id)).filter(pk=pk)[:1]
-)
-_SOLUTION_WITH_ROLE_RELATED = CompiledRead(
-    lambda user_id, pk: solution_list_with_related(
-        Solution.objects.annotate(viewer_member_role=_viewer_role(user_id)).filter(pk=pk)
-    )[:1]
-)
+def _first(qs: QuerySet):
+    """The first row of `qs` as ordered (or None), with no ORDER BY added as `.first()` would."""
+    return next(iter(qs[:1]), None)
 
 
 def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
@@ -172,15 +202,13 @@ def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     milliseconds of planning and ORM work per request at the deadline (bench_deadline_rush).
     """
     signed_in = user is not None and user.is_authenticated
-    if signed_in and isinstance(pk, int):
+    qs = Solution.objects.filter(pk=pk)
+    if signed_in:
         # The viewer's team role comes with the row: visibility and the permission checks of
         # this request then need no query of their own.
-        solution = (_SOLUTION_WITH_ROLE_RELATED if related else _SOLUTION_WITH_ROLE).first(user.pk, pk)
-    else:  # anonymous, or a key that is not an int: through the ORM
-        qs = Solution.objects.filter(pk=pk)
-        if signed_in:
-            qs = qs.annotate(viewer_member_role=_viewer_role(user.pk))
-        solution = (solution_list_with_related(qs) if related else qs).first()
+        qs = qs.annotate(viewer_member_role=_viewer_role(user.pk))
+    # hot read
+    solution = _first(solution_list_with_related(qs) if related else qs)
     if solution is not None and signed_in:
         permissions.remember_member_role(solution, user, solution.viewer_member_role)
     if solution is None or not solution_visible_to(user, solution):
@@ -206,10 +234,10 @@ def solution_visible_to(user, solution: Solution, *, at: dt.datetime | None = No
         and solution.status not in PUBLISHER_HIDDEN_STATUSES
         and Scenario.objects.filter(pk=solution.scenario_id, publisher_id__in=publisher_orgs).exists()
     ):
-        first_round = Round.objects.filter(contest_id=solution.contest_id).order_by("sequence").first()
-        if first_round is not None and round_deadline_passed(first_round, at or clock.now()):
+        first_round = first_round_of(solution.contest_id)
+        if first_round is not None and clock.deadline_passed(first_round.submission_deadline, at or clock.now()):
             return True
-    return solution.pk in solution_ids_visible_to_judge(judge=user, contest_id=solution.contest_id)
+    return solution.pk in _judging.visible_ids(judge=user, contest_id=solution.contest_id)
 
 
 def solution_sees_full_history(user, solution: Solution) -> bool:
@@ -248,8 +276,6 @@ def file_get_for_user(user, pk) -> SolutionFile:
 
 
 def raise_404():
-    from django.http import Http404
-
     raise Http404
 
 
@@ -329,11 +355,10 @@ def solution_access_map(user, solutions) -> dict[int, dict]:
     organizer_contest_ids = set(
         ContestRole.objects.filter(user=user, role=Role.ORGANIZER).values_list("contest_id", flat=True)
     )
-    blind_candidates = set(
-        judge_assignments_visible(user)
-        .filter(solution_id__in=ids, round__blind_review=True)
-        .values_list("solution_id", flat=True)
-    )
+    # Conflicts need no second look here: a conflicted judge does not see the solution as a
+    # judge, so it is in the caller's list only through its team, an organizer or a publisher,
+    # and each of those decides `blind` below before the assignment does.
+    blind_candidates = _judging.blind_ids(judge=user, solution_ids=ids)
     publisher_ids = set()
     if blind_candidates:
         publisher_ids = set(
@@ -347,34 +372,26 @@ def solution_access_map(user, solutions) -> dict[int, dict]:
     return result
 
 
-_STATUS_AND_FIRST_LIMIT = CompiledRead(
-    lambda solution_id: (
+def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int) -> int:
+    """The byte limit of the round the solution currently submits to (`submission_round_for`),
+    for the early size check; `default` when there is none."""
+    if not isinstance(solution_id, int):
+        return default
+    # The first round's limit comes with the row: one statement for the usual case.
+    # hot read
+    row = _first(
         Solution.objects.filter(pk=solution_id)
         .annotate(
-            first_round_limit=Subquery(
-                Round.objects.filter(contest=OuterRef("contest_id")).order_by("sequence").values("max_upload_bytes")[:1]
-            )
+            first_round_limit=Subquery(first_round_subquery(OuterRef("contest_id")).values("max_upload_bytes")[:1])
         )
-        .values_list("status", "first_round_limit")[:1]
+        .values_list("status", "contest_id", "first_round_limit")
     )
-)
-
-
-def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int) -> int:
-    """The byte limit of the round a solution currently submits to (for the early size check)."""
-    # The first round's limit comes with the row: one statement for the usual case.
-    row = _STATUS_AND_FIRST_LIMIT.first(solution_id) if isinstance(solution_id, int) else None
     if row is None:
         return default
-    status, limit = row
-    if status in (SolutionStatus.QUALIFIED, SolutionStatus.ADVANCED):
-        entry = (
-            RoundEntry.objects.filter(solution_id=solution_id, status="active")
-            .select_related("round")
-            .order_by("-round__sequence")
-            .first()
-        )
-        limit = entry.round.max_upload_bytes if entry is not None else limit
+    status, contest_id, limit = row
+    if status not in FIRST_ROUND_STATUSES:  # the first round's is known already
+        round_ = submission_round_for(Solution(pk=solution_id, status=status, contest_id=contest_id))
+        limit = round_.max_upload_bytes if round_ is not None else limit
     return limit if limit is not None else default
 
 

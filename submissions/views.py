@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,10 +22,9 @@ from contest.forms import add_service_error
 from contest.models import User
 from contest.roles import is_organizer
 from contest.security_events import record_form_refusal
-from contest.selectors import contest_list_for_user, scenario_list_for_user
+from contest.selectors import contest_list_for_user, first_round_of, scenario_list_for_user
 from submissions.api.views import DEFAULT_UPLOAD_LIMIT, MULTIPART_SLACK
 from submissions.files import upload_handlers_for
-from submissions.selectors import upload_limit_for
 
 from .enums import InvitationStatus, SolutionStatus
 from .forms import (
@@ -44,14 +43,14 @@ from .selectors import (
     eligibility_list_for_solution,
     invitation_list_for_invitee,
     invitation_list_for_team,
+    judging_hooks,
     member_list_for_team,
-    qualification_round,
     receipt_list_for_solution,
-    round_deadline_passed,
     solution_get_for_user,
     solution_list_for_user,
     solution_list_with_related,
     team_get_for_user,
+    upload_limit_for,
     user_team_in_contest,
     version_list_for_user,
 )
@@ -351,8 +350,8 @@ def _solution_for_team(request, pk):
 
 
 def _first_round_deadline_passed(solution) -> bool:
-    first = qualification_round(solution.contest)
-    return first is not None and round_deadline_passed(first, clock.now())
+    first = first_round_of(solution.contest_id)
+    return first is not None and clock.deadline_passed(first.submission_deadline, clock.now())
 
 
 def _solution_context(request, solution, **forms):
@@ -389,64 +388,17 @@ def _solution_context(request, solution, **forms):
         "can_transfer": captain and solution.status == SolutionStatus.PENDING_TRANSFER,
         "transfer_form": forms.get("transfer_form") or TransferForm(solution=solution),
         "upload_api_url": _upload_api_url(solution),
-        "results": _published_results_for(request.user, solution),
+        "results": judging_hooks().team_results(user=request.user, solution=solution),
     }
     return context
 
 
 def _upload_api_url(solution) -> str:
     """The API endpoint the progress-bar upload posts to, when the API provides one."""
-    from django.urls import NoReverseMatch
-
     try:
         return reverse("submissions-api:solution-versions", kwargs={"pk": solution.pk})
     except NoReverseMatch:
         return ""
-
-
-def _published_results_for(user, solution):
-    """The team's published results and anonymised feedback, round by round (only once published)."""
-    from judging.results.models import Publication
-    from judging.results.selectors import feedback_for_team_member
-
-    if not is_team_member(user, solution.team):
-        return None
-    at = clock.now()
-    rounds = []
-    publications = (
-        Publication.objects.filter(round__contest_id=solution.contest_id, superseded=False)
-        .select_related("round")
-        .order_by("round__sequence", "-number")
-    )
-    seen = set()
-    for publication in publications:
-        if publication.round_id in seen:
-            continue
-        seen.add(publication.round_id)
-        try:
-            feedback = feedback_for_team_member(user=user, round_=publication.round)
-        except Http404:
-            continue
-        for item in feedback:
-            if item["solution_id"] != solution.pk:
-                continue
-            window_open = clock.within_window(publication.publicity_starts_at, publication.publicity_ends_at, at)
-            rounds.append(
-                {
-                    "round_name": publication.round.name,
-                    "rank": item["rank"],
-                    "score": item["score"],
-                    "advanced": item["advanced"],
-                    "objection_pending": item["objection_pending"],
-                    "criteria": [
-                        {"name": c["criterion"], "mean": c["mean"], "max": c["max_score"]}
-                        for c in item["criterion_means"]
-                    ],
-                    "comments": [c["comment"] for c in item["comments"]],
-                    "objection_url": reverse("objection_create", args=[publication.pk]) if window_open else "",
-                }
-            )
-    return {"rounds": rounds} if rounds else None
 
 
 @login_required

@@ -18,13 +18,8 @@ Times come from `contest.clock.now()` read *after* the locks are held, so a dead
 at the moment the transaction may commit the change, never from anything the client claims.
 """
 
-from ._common import (
-    FIRST_ROUND_STATUSES,
-    IN_CONTEST_STATUSES,
-    INVITATION_TTL,
-    LATER_ROUND_STATUSES,
-    SUPPLEMENT_TTL,
-)
+from ..selectors import FIRST_ROUND_STATUSES, LATER_ROUND_STATUSES
+from ._common import IN_CONTEST_STATUSES, INVITATION_TTL, SUPPLEMENT_TTL
 from .invitations import invitation_accept, invitation_create, invitation_revoke
 from .qualification import eligibility_decide, solution_supplement, supplements_expire
 from .solutions import (
@@ -32,7 +27,6 @@ from .solutions import (
     solution_submit,
     solution_version_create,
     solution_withdraw,
-    submission_round_for,
 )
 from .storage import ORPHAN_GRACE, orphan_files_sweep
 from .teams import captain_transfer, member_organization_follow_profile, member_remove, team_create, team_update
@@ -61,7 +55,6 @@ __all__ = [
     "solution_withdraw",
     "solutions_end_untransferred",
     "solutions_on_scenario_withdrawn",
-    "submission_round_for",
     "supplements_expire",
     "team_create",
     "team_update",

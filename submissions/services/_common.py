@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from config.compiled import CompiledRead
 from contest import clock
 from contest.enums import Role
 from contest.models import Contest, ContestRole, Round, User
@@ -30,18 +29,14 @@ from ..models import (
     Team,
 )
 from ..selectors import (
-    qualification_round,
-    round_deadline_passed,
+    submission_round_for,
     team_facts_frozen,
 )
+from ..signals import team_facts_changed
 
 INVITATION_TTL = dt.timedelta(days=7)
 SUPPLEMENT_TTL = dt.timedelta(hours=48)
 
-# Statuses in which the team still edits and submits for the first round (揭榜).
-FIRST_ROUND_STATUSES = (SolutionStatus.DRAFT, SolutionStatus.SUBMITTED, SolutionStatus.WITHDRAWN)
-# Statuses that take part in a later round (they hold an ACTIVE RoundEntry there).
-LATER_ROUND_STATUSES = (SolutionStatus.QUALIFIED, SolutionStatus.ADVANCED)
 # Statuses that retire (退赛) after the deadline and go pending transfer when the scenario is withdrawn.
 IN_CONTEST_STATUSES = (
     SolutionStatus.SUBMITTED,
@@ -58,28 +53,20 @@ def _lock_team(team_id: int) -> Team:
     return Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team_id)
 
 
-# The deadline requests' locks and reads are compiled once (config/compiled.py).
-_TEAM_ROW_LOCK = CompiledRead(lambda team_id: Team.objects.select_for_update().filter(pk=team_id).values_list("pk"))
-_SOLUTION_ROW_LOCK = CompiledRead(lambda pk: Solution.objects.select_for_update(of=("self",)).filter(pk=pk)[:1])
-_SOLUTION_LOCK = CompiledRead(
-    lambda pk: (
-        Solution.objects.select_for_update(of=("self",)).select_related("contest", "team", "scenario").filter(pk=pk)[:1]
-    )
-)
-_MEMBER_USERS = CompiledRead(
-    lambda team_id: User.objects.filter(memberships__team_id=team_id).order_by("memberships__id")
-)
-
-
 def _lock_team_row(team_id: int) -> None:
     """`_lock_team` for a caller that needs only the lock, not the row."""
-    if not _TEAM_ROW_LOCK.all(team_id):
+    # hot read
+    if not list(Team.objects.select_for_update().filter(pk=team_id).values_list("pk")):
         raise Team.DoesNotExist
 
 
 def _lock_solution(solution_id: int, *, related: bool = True) -> Solution:
     """The solution row, locked; `related`: with its contest, team and scenario (not locked)."""
-    solution = (_SOLUTION_LOCK if related else _SOLUTION_ROW_LOCK).first(solution_id)
+    qs = Solution.objects.select_for_update(of=("self",)).filter(pk=solution_id)
+    if related:
+        qs = qs.select_related("contest", "team", "scenario")
+    # hot read
+    solution = next(iter(qs[:1]), None)
     if solution is None:
         raise Solution.DoesNotExist
     return solution
@@ -103,7 +90,8 @@ def _solution_state(solution: Solution) -> dict:
 
 def _member_users(team: Team) -> list[User]:
     """The team's members, in the order they joined."""
-    return _MEMBER_USERS.all(team.pk)
+    # hot read
+    return list(User.objects.filter(memberships__team_id=team.pk).order_by("memberships__id"))
 
 
 def _notify_team(*, team: Team, kind: str, key: str, context: dict, users: Iterable[User] | None = None) -> None:
@@ -139,7 +127,7 @@ def _local(at: dt.datetime | None, contest: Contest) -> str:
 
 
 def _require_first_round_open(contest: Contest, at: dt.datetime) -> Round:
-    round_ = qualification_round(contest)
+    round_ = submission_round_for(contest)
     _require_accepting(round_, at)
     return round_
 
@@ -149,7 +137,7 @@ def _require_accepting(round_: Round | None, at: dt.datetime) -> None:
         raise SubmissionClosedError()
     if clock.round_accepts_submissions(round_, at):
         return
-    if round_deadline_passed(round_, at):
+    if clock.deadline_passed(round_.submission_deadline, at):
         raise DeadlinePassedError(extra={"round": round_.pk, "deadline": _fmt(round_.submission_deadline)})
     raise SubmissionClosedError(extra={"round": round_.pk, "opens_at": _fmt(round_.submission_opens_at)})
 
@@ -182,7 +170,6 @@ def _refuse_contest_staff(actor: User, contest: Contest) -> None:
 
 def _end_conflicted_assignments(*, actor: User, team: Team) -> None:
     """A team's members or units changed: judges now in conflict with its solutions lose their
-    assignments (reviews voided) in the caller's transaction."""
-    from judging.services.conflicts import conflicts_sweep  # judging imports submissions
-
-    conflicts_sweep(actor=actor, contest_id=team.contest_id, team_ids=[team.pk])
+    assignments (reviews voided) in the caller's transaction. Judging receives the signal
+    (`submissions.signals`): submissions never imports judging."""
+    team_facts_changed.send(sender=Team, actor=actor, contest_id=team.contest_id, team_ids=[team.pk])

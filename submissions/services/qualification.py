@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from contest import clock
 from contest.audit import audit_record
 from contest.models import Round, User
+from contest.selectors import first_round_of
 
 from .. import files as file_checks
 from .. import permissions
@@ -36,8 +37,6 @@ from ..models import (
 from ..selectors import (
     latest_eligibility_decision,
     next_round,
-    qualification_round,
-    round_deadline_passed,
 )
 from ._common import (
     SUPPLEMENT_TTL,
@@ -85,8 +84,8 @@ def eligibility_decide(
         # Solution row: two organizers deciding at once must not both apply.
         solution = _lock_solution(solution.pk)
         at = clock.now()
-        round_ = qualification_round(solution.contest)
-        if round_ is None or not round_deadline_passed(round_, at):
+        round_ = first_round_of(solution.contest_id)
+        if round_ is None or not clock.deadline_passed(round_.submission_deadline, at):
             raise ReviewNotOpenError()
         if solution.status not in (SolutionStatus.SUBMITTED, SolutionStatus.SUPPLEMENT_REQUESTED):
             raise SolutionStateError(extra={"status": solution.status})
@@ -182,7 +181,7 @@ def solution_supplement(
         raise CaptainOnlyError()
     if not uploads:
         raise NoFilesError()
-    round_ = qualification_round(solution.contest)
+    round_ = first_round_of(solution.contest_id)
     prepared = _prepare_uploads(uploads, limit=round_.max_upload_bytes if round_ else 0)
     stored_names: list[str] = []
     try:

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 
-from config.compiled import CompiledRead, update_row
 from contest import clock
 from contest.audit import audit_record
 from contest.enums import ScenarioStatus
 from contest.models import Round, Scenario, User
+from contest.selectors import first_round_of
 
 from .. import files as file_checks
 from .. import permissions
@@ -45,12 +45,12 @@ from ..models import (
     TeamMembership,
 )
 from ..selectors import (
-    qualification_round,
+    FIRST_ROUND_STATUSES,
+    SUBMITTING_STATUSES,
+    submission_round_for,
 )
 from ._common import (
-    FIRST_ROUND_STATUSES,
     IN_CONTEST_STATUSES,
-    LATER_ROUND_STATUSES,
     _counted_entries,
     _lock_solution,
     _lock_team,
@@ -70,24 +70,12 @@ from ._versions import (
 )
 
 
-def submission_round_for(solution: Solution, at: dt.datetime) -> Round:
-    """The round this solution currently submits to, or an error saying why none does.
-
-    First-round statuses submit to the contest's first round; qualified/advanced solutions to
-    the latest round where they hold an ACTIVE entry.
-    """
-    if solution.status in FIRST_ROUND_STATUSES:
-        round_ = qualification_round(solution.contest_id)
-    elif solution.status in LATER_ROUND_STATUSES:
-        entry = (
-            RoundEntry.objects.filter(solution=solution, status=EntryStatus.ACTIVE)
-            .select_related("round")
-            .order_by("-round__sequence")
-            .first()
-        )
-        round_ = entry.round if entry else None
-    else:
+def _round_accepting(solution: Solution, at: dt.datetime) -> Round:
+    """The round the solution submits to (`selectors.submission_round_for`), accepting
+    submissions at `at`, or an error saying why there is none."""
+    if solution.status not in SUBMITTING_STATUSES:
         raise SolutionStateError(extra={"status": solution.status})
+    round_ = submission_round_for(solution)
     _require_accepting(round_, at)
     return round_
 
@@ -157,10 +145,10 @@ def solution_version_create(
     # read again, in case the instance predates a decision that moved it to another round.
     at = clock.now()
     try:
-        round_ = submission_round_for(solution, at)
+        round_ = _round_accepting(solution, at)
     except (DeadlinePassedError, SubmissionClosedError, SolutionStateError):
         solution = Solution.objects.get(pk=solution.pk)
-        round_ = submission_round_for(solution, at)
+        round_ = _round_accepting(solution, at)
     prepared = _prepare_uploads(uploads, limit=round_.max_upload_bytes)
     stored_names: list[str] = []
     try:
@@ -174,7 +162,7 @@ def solution_version_create(
                 # clock is read again (one statement less at the deadline; ARCHITECTURE.md, Deadlines).
                 _require_accepting(round_, at)
             else:
-                round_ = submission_round_for(locked, at)
+                round_ = _round_accepting(locked, at)
             solution = locked
             if sum(checked.size for _k, checked, _n in stored) > round_.max_upload_bytes:
                 raise FileTooLargeError(extra={"limit": round_.max_upload_bytes})
@@ -201,17 +189,13 @@ def solution_version_create(
     return version
 
 
-_FILES_WITH_VERSION = CompiledRead(
-    lambda solution_id, number: SolutionFile.objects.filter(
-        version__solution_id=solution_id, version__number=number
-    ).select_related("version")
-)
-
-
 def _version_and_kinds(solution: Solution, number: int) -> tuple[SolutionVersion | None, set[str]]:
     """A version and the document kinds it holds, read in one statement (its files, each with
     the version joined); a version without files is read on its own."""
-    files = _FILES_WITH_VERSION.all(solution.pk, number)
+    # hot read
+    files = list(
+        SolutionFile.objects.filter(version__solution_id=solution.pk, version__number=number).select_related("version")
+    )
     if files:
         return files[0].version, {f.kind for f in files}
     return solution.versions.filter(number=number).first(), set()
@@ -236,7 +220,7 @@ def solution_submit(*, actor: User, solution: Solution, version_number: int) -> 
         # Solution row: one final version at a time; serialises with uploads and withdrawal.
         solution = _lock_solution(solution.pk)
         at = clock.now()
-        round_ = submission_round_for(solution, at)
+        round_ = _round_accepting(solution, at)
         version, present = _version_and_kinds(solution, version_number)
         if version is None:
             raise VersionNotFoundError(extra={"version": version_number})
@@ -256,7 +240,7 @@ def solution_submit(*, actor: User, solution: Solution, version_number: int) -> 
         # Listings show what was handed in.
         solution.title, solution.abstract = version.title, version.abstract
         fields = ["status", "status_reason", "final_version", "submitted_at", "title", "abstract", "updated_at"]
-        update_row(solution, fields)
+        solution.save(update_fields=fields)
         _activate_entry(round_, solution)
         receipt = _issue_receipt(solution=solution, version=version, round_=round_, actor=actor, at=at)
         audit_record(
@@ -285,7 +269,7 @@ def solution_withdraw(*, actor: User, solution: Solution, confirm: bool = False,
         solution = _lock_solution(solution.pk)
         at = clock.now()
         before = _solution_state(solution)
-        first_round = qualification_round(solution.contest)
+        first_round = first_round_of(solution.contest_id)
         open_now = first_round is not None and clock.round_accepts_submissions(first_round, at)
         if solution.status == SolutionStatus.DRAFT or (solution.status == SolutionStatus.SUBMITTED and open_now):
             solution.status = SolutionStatus.WITHDRAWN

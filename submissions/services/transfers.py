@@ -9,6 +9,7 @@ from contest import clock
 from contest.audit import audit_record
 from contest.enums import ScenarioStatus
 from contest.models import Contest, Scenario, User
+from contest.selectors import first_round_of
 
 from .. import permissions
 from ..enums import (
@@ -26,10 +27,6 @@ from ..models import (
     RoundEntry,
     Solution,
     TeamMembership,
-)
-from ..selectors import (
-    qualification_round,
-    round_deadline_passed,
 )
 from ._common import (
     IN_CONTEST_STATUSES,
@@ -82,13 +79,13 @@ def solutions_on_scenario_withdrawn(*, scenario: Scenario, actor: User | None) -
             before=before,
             after=_solution_state(solution),
         )
-        first_round = qualification_round(solution.contest)
+        first_round = first_round_of(solution.contest_id)
         context = _solution_context(solution) | {
             "status": solution.status,
             "reason": scenario.withdrawal_reason,
             "transfer_possible": solution.status == SolutionStatus.PENDING_TRANSFER
             and first_round is not None
-            and not round_deadline_passed(first_round, clock.now()),
+            and not clock.deadline_passed(first_round.submission_deadline, clock.now()),
             "deadline": _local(first_round.submission_deadline if first_round else None, solution.contest),
         }
         _notify_team(team=solution.team, kind="scenario_withdrawn", key=f"{scenario.pk}:{solution.pk}", context=context)
@@ -165,8 +162,8 @@ def solutions_end_untransferred(*, at: dt.datetime | None = None, contest_id: in
         contests = contests.filter(pk=contest_id)
     ended = 0
     for contest in contests:
-        first_round = qualification_round(contest)
-        if first_round is None or not round_deadline_passed(first_round, at):
+        first_round = first_round_of(contest.pk)
+        if first_round is None or not clock.deadline_passed(first_round.submission_deadline, at):
             continue
         with transaction.atomic():
             for solution in Solution.objects.select_for_update().filter(

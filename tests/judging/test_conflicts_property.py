@@ -10,7 +10,9 @@ A chain that runs into a cycle makes an organization its own group.
 Entry points compared: `ConflictIndex.conflicted_pairs`, `round_conflicts`,
 `judge_conflicts_with` (reasons), `solution_ids_visible_to_judge`, `assignment_list_for_judge`
 (the assignment rows), `conflicts_sweep`, `assignment_auto_run` (the auto-assigner's view) and
-`assignment_create`. Run on both backends (SQLite default and PostgreSQL via DATABASE_URL)."""
+`assignment_create`, with the judge's organization recorded on this round's pool entry, only on
+an earlier round's, or nowhere (the profile then counts). Run on both backends (SQLite default
+and PostgreSQL via DATABASE_URL)."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -58,6 +60,10 @@ def worlds(draw):
         {
             "profile": draw(maybe_org),
             "recorded": draw(maybe_org),
+            # Where the judge's organization is recorded: this round's pool, an earlier round's
+            # (with another organization) as well, only an earlier round's, or nowhere.
+            "pools": draw(st.sampled_from(["round", "both", "earlier", "none"])),
+            "earlier": draw(maybe_org),
             # A judge may sit on one team (with the organization recorded on that membership).
             "member_of": draw(st.none() | st.integers(0, n_teams - 1)),
             "member_org": draw(maybe_org),
@@ -95,15 +101,18 @@ def _reference(parents, teams, judges, rows):
         units = {team["lead"], *team["co_units"], *(o for o in team["others"] if o is not None)}
         if team["captain_org"] is not None:
             units.add(team["captain_org"])
-        for j, judge in enumerate(judges):
+        for judge in judges:
             if judge["member_of"] == t and judge["member_org"] is not None:
                 units.add(judge["member_org"])
         groups = {_root(o, parents) for o in units}
         for j, judge in enumerate(judges):
+            org = {"round": judge["recorded"], "both": judge["recorded"], "earlier": judge["earlier"]}.get(
+                judge["pools"], judge["profile"]
+            )
             reasons = []
             if judge["member_of"] == t:
                 reasons.append("team_member")
-            if judge["recorded"] is not None and _root(judge["recorded"], parents) in groups:
+            if org is not None and _root(org, parents) in groups:
                 reasons.append("organization_group")
             for row_judge, (kind, value), source in rows:
                 if row_judge != j:
@@ -118,7 +127,8 @@ def _reference(parents, teams, judges, rows):
 
 def _build(parents, teams, judges, rows):
     contest = ContestFactory()
-    round_ = RoundFactory(contest=contest, status=RoundStatus.JUDGING, judges_per_solution=len(judges))
+    earlier = RoundFactory(contest=contest, sequence=1, status=RoundStatus.CLOSED)
+    round_ = RoundFactory(contest=contest, sequence=2, status=RoundStatus.JUDGING, judges_per_solution=len(judges))
     orgs = [OrganizationFactory() for _ in range(ORGS)]
     for org, parent in zip(orgs, parents, strict=True):
         Organization.objects.filter(pk=org.pk).update(parent=orgs[parent] if parent is not None else None)
@@ -141,9 +151,16 @@ def _build(parents, teams, judges, rows):
     for judge in judges:
         user = UserFactory(organization=orgs[judge["profile"]] if judge["profile"] is not None else None)
         ContestRoleFactory(user=user, contest=contest, role=Role.JUDGE)
-        JudgePoolMember.objects.create(
-            round=round_, judge=user, organization=orgs[judge["recorded"]] if judge["recorded"] is not None else None
-        )
+        if judge["pools"] in ("both", "earlier"):
+            JudgePoolMember.objects.create(
+                round=earlier, judge=user, organization=orgs[judge["earlier"]] if judge["earlier"] is not None else None
+            )
+        if judge["pools"] in ("round", "both"):
+            JudgePoolMember.objects.create(
+                round=round_,
+                judge=user,
+                organization=orgs[judge["recorded"]] if judge["recorded"] is not None else None,
+            )
         if judge["member_of"] is not None:
             TeamMembershipFactory(
                 team=team_rows[judge["member_of"]],
@@ -166,20 +183,22 @@ def test_every_conflict_entry_point_follows_the_rule(world):
     pair = {(solutions[t].pk, users[j].pk): reasons for (t, j), reasons in expected.items()}
     conflicted = {p for p, reasons in pair.items() if reasons}
     free = set(pair) - conflicted
+    pooled = {users[j].pk for j, judge in enumerate(judges) if judge["pools"] in ("round", "both")}
 
     index = ConflictIndex(
         contest_id=contest.pk,
         judges=dict(JudgePoolMember.objects.filter(round=round_).values_list("judge_id", "organization_id")),
         solutions={s.pk: s.team_id for s in solutions},
     )
-    assert index.conflicted_pairs() == conflicted
+    assert index.conflicted_pairs() == {(s, j) for s, j in conflicted if j in pooled}
     assert {(c["solution"], c["judge"]): sorted(c["reasons"]) for c in round_conflicts(round_=round_)} == {
-        p: pair[p] for p in conflicted
+        (s, j): pair[(s, j)] for s, j in conflicted if j in pooled
     }
     for (s, j), reasons in pair.items():
         solution = next(x for x in solutions if x.pk == s)
         user = next(u for u in users if u.pk == j)
-        assert sorted(index.reasons(j, s)) == reasons
+        if j in pooled:
+            assert sorted(index.reasons(j, s)) == reasons
         assert sorted(judge_conflicts_with(judge=user, solution=solution, round_id=round_.pk)) == reasons
         assert sorted(judge_conflicts_with(judge=user, solution=solution)) == reasons
 
@@ -199,10 +218,13 @@ def test_every_conflict_entry_point_follows_the_rule(world):
     # The auto-assigner, with room for every judge on every solution, assigns exactly the free pairs.
     JudgeAssignment.objects.filter(round=round_).delete()
     assignment_auto_run(actor=None, round_=round_)
-    assert set(JudgeAssignment.objects.filter(round=round_, active=True).values_list("solution_id", "judge_id")) == free
+    assigned = set(JudgeAssignment.objects.filter(round=round_, active=True).values_list("solution_id", "judge_id"))
+    assert assigned == {(s, j) for s, j in free if j in pooled}
 
     # By hand: a conflicted pair is refused for the conflict, a free one only as already assigned.
     for (s, j), reasons in pair.items():
+        if j not in pooled:
+            continue
         user = next(u for u in users if u.pk == j)
         with pytest.raises((ConflictOfInterestError, AlreadyAssignedError)) as refused:
             assignment_create(actor=None, round_=round_, solution_id=s, judge=user)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contest.enums import Role
 from contest.models import Round, Track, User
-from judging.enums import AwardLevel
+from judging.results.enums import AwardLevel
 from submissions.enums import EligibilityOutcome
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -48,9 +48,10 @@ from judging.dashboard_forms import (
     ScenarioRejectForm,
     TieDecisionForm,
 )
-from judging.enums import ObjectionStatus, TieRule
-from judging.models import Award, ConflictFlag, JudgePoolMember, Objection, RoundResult
+from judging.models import ConflictFlag, JudgePoolMember
 from judging.permissions import can_manage_pool_member, can_run_track_judging, can_set_pool_tracks
+from judging.results.enums import ObjectionStatus, TieRule
+from judging.results.models import Award, Objection, RoundResult
 from judging.selectors import blind_title_flags, conflict_flag_list, pool_list, track_scope
 from judging.services.assignment import REASON_CAPS, REASON_NO_POOL, REASON_NOT_ENOUGH, assignment_auto_run
 from judging.services.conflicts import conflict_flag_resolve
@@ -394,21 +395,21 @@ def _tie_group_of(round_: Round, result: RoundResult) -> list[RoundResult]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def dashboard_results(request, pk):
-    from judging.results_selectors import (
+    from judging.results.selectors import (
         objection_pending_solution_ids,
         objections_open_count,
         result_list_for_organizer,
     )
-    from judging.services.advancement import advancement_override
-    from judging.services.aggregation import aggregation_enqueue, aggregation_status_get
-    from judging.services.publication import (
+    from judging.results.services.advancement import advancement_override
+    from judging.results.services.aggregation import aggregation_enqueue, aggregation_status_get
+    from judging.results.services.publication import (
         confirm_final_blocker,
         current_publication,
         publication_confirm_final,
         publication_differs,
         publication_publish,
     )
-    from judging.services.ranking import tie_decision_record
+    from judging.results.services.ranking import tie_decision_record
 
     round_ = _organizer_round(request, pk)
     override_forms: dict[int, AdvancementOverrideForm] = {}
@@ -613,8 +614,8 @@ def dashboard_qualification(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def dashboard_objections(request, slug):
-    from judging.results_selectors import objection_list_for_user
-    from judging.services.objections import objection_decide
+    from judging.results.selectors import objection_list_for_user
+    from judging.results.services.objections import objection_decide
 
     contest = _organizer_contest(request, slug)
     forms_by_objection: dict[int, ObjectionDecideForm] = {}
@@ -658,9 +659,9 @@ def dashboard_objections(request, slug):
 def dashboard_awards(request, slug):
     """Before confirmation: the rank-range form. Once awards exist they are shown as confirmed
     (no range form: confirming again is refused), each with revoke and, once revoked, re-issue."""
-    from judging.results_selectors import objection_pending_solution_ids
-    from judging.services.awards import award_reissue, award_revoke, awards_confirm, final_round
-    from judging.services.publication import current_publication
+    from judging.results.selectors import objection_pending_solution_ids
+    from judging.results.services.awards import award_reissue, award_revoke, awards_confirm, final_round
+    from judging.results.services.publication import current_publication
 
     contest = _organizer_contest(request, slug)
     awards = list(

@@ -406,8 +406,8 @@ def _upload_api_url(solution) -> str:
 
 def _published_results_for(user, solution):
     """The team's published results and anonymised feedback, round by round (only once published)."""
-    from judging.models import Publication
-    from judging.results_selectors import feedback_for_team_member
+    from judging.results.models import Publication
+    from judging.results.selectors import feedback_for_team_member
 
     if not is_team_member(user, solution.team):
         return None

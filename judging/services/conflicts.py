@@ -18,14 +18,15 @@ it: a `ConflictFlag` with the reasons goes to the organizers, who void the revie
 with a reason (`conflict_flag_resolve`). Rounds that are aggregated, published or closed are
 never changed by a conflict found later: at most a flag is raised.
 
-`ConflictIndex` answers "is judge J conflicted with solution S?" for many pairs with a fixed
-number of queries (organizations, teams, co-units, memberships, conflict rows), which the
-auto-assigner and the judge-facing selectors rely on.
+`ConflictIndex` is the only place the rule is written: every conflict decision (assignment
+rows and visible solutions for judges, the auto-assigner, hand assignment, scoring, the sweep)
+asks it. It answers "is judge J conflicted with solution S?" for many pairs with a fixed number
+of queries (the conflict rows, then one query for the teams' units, memberships and the
+organization chains above them).
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from django.db import connection, models, transaction
 from django.db.models import Case, Exists, F, OuterRef, Subquery, When
@@ -45,16 +46,13 @@ FINISHED_STATUSES = (RoundStatus.AGGREGATED, RoundStatus.PUBLISHED, RoundStatus.
 # Reviews that hold a judge's finished scores: only an organizer voids them.
 SCORED_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.RETURNED)
 
-# Group roots by a recursive walk down from the top organizations, joined to every unit of the
-# teams asked about (lead unit, co-units, the organizations recorded on the memberships) and to
-# the extra organizations (judges', conflict rows'): one query, any depth.
+# The facts the rule reads, in one query: every unit of the teams asked about (lead unit,
+# co-units, the organizations recorded on the memberships, with the member), the extra
+# organizations (judges', conflict rows'), and the `parent` edges of every chain above them
+# (walked upwards; UNION drops repeated rows, so a cycle ends the walk). Which organization
+# is a group's root is decided in Python (`group_root`), not here.
 _PROFILE_SQL = """
-WITH RECURSIVE chain(id, root) AS (
-    SELECT id, id FROM {org} WHERE parent_id IS NULL
-    UNION ALL
-    SELECT o.id, c.root FROM {org} o JOIN chain c ON o.parent_id = c.id
-),
-units(team_id, org_id, user_id) AS (
+WITH RECURSIVE units(team_id, org_id, user_id) AS (
     SELECT t.id, t.lead_unit_id, CAST(NULL AS BIGINT) FROM {team} t WHERE {where}
     UNION ALL
     SELECT cu.team_id, cu.organization_id, CAST(NULL AS BIGINT) FROM {co_units} cu
@@ -63,20 +61,40 @@ units(team_id, org_id, user_id) AS (
     SELECT m.team_id, m.organization_id, m.user_id FROM {member} m JOIN {team} t ON t.id = m.team_id WHERE {where}
     UNION ALL
     SELECT CAST(NULL AS BIGINT), o.id, CAST(NULL AS BIGINT) FROM {org} o WHERE {org_where}
+),
+up(id, parent_id) AS (
+    SELECT o.id, o.parent_id FROM {org} o WHERE o.id IN (SELECT org_id FROM units)
+    UNION
+    SELECT o.id, o.parent_id FROM {org} o JOIN up ON o.id = up.parent_id
 )
-SELECT units.team_id, units.org_id, chain.root, units.user_id FROM units LEFT JOIN chain ON chain.id = units.org_id
+SELECT 0, units.team_id, units.org_id, units.user_id FROM units
+UNION ALL
+SELECT 1, CAST(NULL AS BIGINT), up.id, up.parent_id FROM up
 """
 # Above this many teams the query selects the contest's teams instead of listing ids.
 _MAX_LISTED_TEAMS = 500
 
 
+def group_root(org_id: int, parents: dict[int, int | None]) -> int:
+    """The organization group of `org_id`: the root of its `Organization.parent` chain
+    (`parents`: {organization: parent or None} for the whole chain). Bad data, a chain that
+    runs into a cycle, makes the organization its own group."""
+    seen = {org_id}
+    current = org_id
+    while (parent := parents.get(current)) is not None:
+        if parent in seen:
+            return org_id
+        seen.add(parent)
+        current = parent
+    return current
+
+
 def _profiles(*, contest_id: int, team_ids: set[int], org_ids: set[int]):
-    """({org: root} for every organization met, {team: organizations}, {team: member user ids})."""
-    roots: dict[int, int] = {}
+    """({org: group root} for every organization met, {team: organizations}, {team: member user ids})."""
     team_orgs: dict[int, set[int]] = defaultdict(set)
     members: dict[int, set[int]] = defaultdict(set)
     if not team_ids and not org_ids:
-        return roots, team_orgs, members
+        return {}, team_orgs, members
     if team_ids and len(team_ids) <= _MAX_LISTED_TEAMS:
         where = "t.id IN (" + ", ".join(["%s"] * len(team_ids)) + ")"
         where_params = sorted(team_ids)
@@ -99,28 +117,37 @@ def _profiles(*, contest_id: int, team_ids: set[int], org_ids: set[int]):
     with connection.cursor() as cursor:
         cursor.execute(sql, where_params * 3 + org_params)
         rows = cursor.fetchall()
-    for team_id, org_id, root, user_id in rows:
-        if org_id is not None:
-            roots[org_id] = root if root is not None else org_id  # not under a root: a cycle, be its own group
+    parents: dict[int, int | None] = {}
+    for kind, team_id, org_id, other in rows:
+        if kind:
+            parents[org_id] = other
+            continue
         if team_id is None or team_id not in team_ids:
             continue
         if org_id is not None:
             team_orgs[team_id].add(org_id)
-        if user_id is not None:
-            members[team_id].add(user_id)
+        if other is not None:
+            members[team_id].add(other)
+    roots = {org_id: group_root(org_id, parents) for org_id in parents}
     return roots, team_orgs, members
 
 
-@dataclass(frozen=True)
-class TeamProfile:
-    roots: frozenset[int]
-    member_ids: frozenset[int]
+# What the rule matches on: ("member", user), ("group", root organization), ("team", team),
+# ("solution", solution).
+Key = tuple[str, int]
 
 
 class ConflictIndex:
-    """Conflicts between a set of judges and a set of solutions, computed in bulk.
+    """The one conflict rule, for a set of judges and a set of solutions, computed in bulk.
 
-    `judges`: {judge_id: organization_id or None}; `solutions`: {solution_id: team_id}.
+    `judges`: {judge_id: recorded organization id or None}; `solutions`: {solution_id: team_id}.
+
+    The rule: a solution has keys (its team's members, the groups of the team's lead unit,
+    co-units and membership organizations, the team, the solution itself); a judge has keys,
+    each with a reason (being the judge, for team membership; the judge's organization group;
+    each `ConflictOfInterest` row's target: its solution, else its team, else its
+    organization's group). The judge conflicts with the solution for every key they share
+    (`reasons`). `conflicted_pairs` evaluates the same keys through an inverted index.
     """
 
     def __init__(self, *, contest_id: int, judges: dict[int, int | None], solutions: dict[int, int]):
@@ -134,67 +161,54 @@ class ConflictIndex:
         extra_orgs |= {r.organization_id for rows in self.rows.values() for r in rows if r.organization_id}
         team_ids = set(solutions.values())
         self.roots, team_orgs, members = _profiles(contest_id=contest_id, team_ids=team_ids, org_ids=extra_orgs)
-        self.teams = {
-            team_id: TeamProfile(
-                roots=frozenset(self.roots.get(o, o) for o in team_orgs[team_id]),
-                member_ids=frozenset(members[team_id]),
+        self.team_keys: dict[int, frozenset[Key]] = {
+            team_id: frozenset(
+                {("team", team_id)}
+                | {("group", self._root(o)) for o in team_orgs[team_id]}
+                | {("member", u) for u in members[team_id]}
             )
             for team_id in team_ids
         }
 
+    def _root(self, org_id: int) -> int:
+        return self.roots.get(org_id, org_id)
+
+    def judge_keys(self, judge_id: int) -> list[tuple[Key, str]]:
+        """What the judge conflicts through, each key with the reason it gives."""
+        keys: list[tuple[Key, str]] = [(("member", judge_id), "team_member")]
+        org_id = self.judges.get(judge_id)
+        if org_id is not None:
+            keys.append((("group", self._root(org_id)), "organization_group"))
+        for row in self.rows.get(judge_id, ()):
+            if row.solution_id is not None:
+                keys.append((("solution", row.solution_id), row.source))
+            elif row.team_id is not None:
+                keys.append((("team", row.team_id), row.source))
+            elif row.organization_id is not None:
+                keys.append((("group", self._root(row.organization_id)), row.source))
+        return keys
+
+    def solution_keys(self, solution_id: int) -> frozenset[Key]:
+        return self.team_keys[self.solutions[solution_id]] | {("solution", solution_id)}
+
     def reasons(self, judge_id: int, solution_id: int) -> list[str]:
         """Why the judge conflicts with the solution (empty list: no conflict)."""
-        team_id = self.solutions[solution_id]
-        profile = self.teams[team_id]
-        found = []
-        if judge_id in profile.member_ids:
-            found.append("team_member")
-        org_id = self.judges.get(judge_id)
-        if org_id is not None and self.roots.get(org_id, org_id) in profile.roots:
-            found.append("organization_group")
-        for row in self.rows.get(judge_id, ()):
-            if (
-                row.solution_id == solution_id
-                or (row.solution_id is None and row.team_id == team_id)
-                or (
-                    row.solution_id is None
-                    and row.team_id is None
-                    and row.organization_id is not None
-                    and self.roots.get(row.organization_id, row.organization_id) in profile.roots
-                )
-            ):
-                found.append(row.source)
-        return found
+        keys = self.solution_keys(solution_id)
+        return [reason for key, reason in self.judge_keys(judge_id) if key in keys]
 
     def conflicted(self, judge_id: int, solution_id: int) -> bool:
         return bool(self.reasons(judge_id, solution_id))
 
     def conflicted_pairs(self) -> set[tuple[int, int]]:
-        """Every conflicted (solution, judge) pair; same answer as `reasons`, computed by group root."""
-        judges_by_root: dict[int, list[int]] = defaultdict(list)
-        for judge_id, org_id in self.judges.items():
-            if org_id is not None:
-                judges_by_root[self.roots.get(org_id, org_id)].append(judge_id)
-        solutions_by_team: dict[int, list[int]] = defaultdict(list)
-        solutions_by_root: dict[int, list[int]] = defaultdict(list)
+        """Every (solution, judge) pair with a reason: the keys of `reasons`, matched by key."""
+        solutions_by_key: dict[Key, list[int]] = defaultdict(list)
+        for solution_id in self.solutions:
+            for key in self.solution_keys(solution_id):
+                solutions_by_key[key].append(solution_id)
         pairs: set[tuple[int, int]] = set()
-        for solution_id, team_id in self.solutions.items():
-            profile = self.teams[team_id]
-            solutions_by_team[team_id].append(solution_id)
-            for root in profile.roots:
-                solutions_by_root[root].append(solution_id)
-                pairs.update((solution_id, j) for j in judges_by_root.get(root, ()))
-            pairs.update((solution_id, j) for j in profile.member_ids if j in self.judges)
-        for judge_id, rows in self.rows.items():
-            for row in rows:
-                if row.solution_id is not None:
-                    if row.solution_id in self.solutions:
-                        pairs.add((row.solution_id, judge_id))
-                elif row.team_id is not None:
-                    pairs.update((s, judge_id) for s in solutions_by_team.get(row.team_id, ()))
-                elif row.organization_id is not None:
-                    root = self.roots.get(row.organization_id, row.organization_id)
-                    pairs.update((s, judge_id) for s in solutions_by_root.get(root, ()))
+        for judge_id in self.judges:
+            for key, _reason in self.judge_keys(judge_id):
+                pairs.update((s, judge_id) for s in solutions_by_key.get(key, ()))
         return pairs
 
 

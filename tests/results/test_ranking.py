@@ -53,6 +53,25 @@ def test_tie_broken_by_highest_weighted_criterion_first(builder):
     assert ra.criterion_means == {"innovation": "20.0000", "team": "30.0000"}
 
 
+def test_criterion_means_decide_before_submission_time(builder):
+    """Criterion means and submission time disagree: the means come first in the chain, so the
+    solution handed in later but stronger on the highest-weighted criterion ranks first."""
+    b = builder(aggregation_method="mean")
+    b.use_criteria([("team", "团队能力", 1, 50), ("innovation", "创新性", 2, 25)])
+    stronger_later = b.solution(submitted_offset=10)
+    weaker_earlier = b.solution(submitted_offset=0)
+    for judge in ("x", "y", "z"):
+        b.review(stronger_later, judge, [30, 20])
+        b.review(weaker_earlier, judge, [40, 15])
+
+    results_aggregate(round_=b.round)
+
+    ra, rb = _r(b.round, stronger_later), _r(b.round, weaker_earlier)
+    assert ra.score == rb.score and ra.total_sum == rb.total_sum
+    assert (ra.rank, rb.rank) == (1, 2)
+    assert ra.tie_rule == rb.tie_rule == TieRule.CRITERION and ra.tie_detail == "创新性"
+
+
 def test_tie_broken_by_earlier_submission(builder):
     b = builder(aggregation_method="mean")
     late = b.scored([80, 80, 80], submitted_offset=10)

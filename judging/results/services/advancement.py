@@ -17,7 +17,9 @@ over the rule and survives re-aggregation.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +33,9 @@ from judging.results.models import Publication, RoundResult, audit_label
 from submissions.enums import EntryStatus, SolutionStatus
 from submissions.models import RoundEntry, Solution
 
+if TYPE_CHECKING:
+    from judging.results.services.aggregation import ResultRow
+
 
 def _cut(round_: Round, ranked_count: int) -> int:
     value = Decimal(round_.advancement_value)
@@ -41,23 +46,25 @@ def _cut(round_: Round, ranked_count: int) -> int:
     return 0
 
 
-def advancement_compute(*, round_: Round, rows: list[dict]) -> None:
-    """Set `advanced` on each ranked row dict by the round's rule, then apply hand overrides."""
+def advancement_compute(*, round_: Round, rows: list[ResultRow]) -> list[ResultRow]:
+    """The rows (same order) with `advanced` set by the round's rule, then the hand overrides."""
     counts: dict[str, int] = {}
     for row in rows:
-        if row["rank"] is not None:
-            counts[row["group_key"]] = counts.get(row["group_key"], 0) + 1
+        if row.rank is not None:
+            counts[row.group_key] = counts.get(row.group_key, 0) + 1
     floor = Decimal(round_.advancement_value)
+    out = []
     for row in rows:
         advanced = False
-        if row["rank"] is not None:
+        if row.rank is not None:
             if round_.advancement_kind == AdvancementKind.SCORE_FLOOR:
-                advanced = row["score"] >= floor
+                advanced = row.score >= floor
             elif round_.advancement_kind in (AdvancementKind.TOP_N, AdvancementKind.TOP_PERCENT):
-                advanced = row["rank"] <= _cut(round_, counts[row["group_key"]])
-        if row.get("override_reason") and not row["disqualified"]:
-            advanced = bool(row.get("override_advanced"))
-        row["advanced"] = advanced and not row["disqualified"]
+                advanced = row.rank <= _cut(round_, counts[row.group_key])
+        if row.override_reason and not row.disqualified:
+            advanced = bool(row.override_advanced)
+        out.append(replace(row, advanced=advanced and not row.disqualified))
+    return out
 
 
 def _final_confirmed(round_: Round) -> bool:

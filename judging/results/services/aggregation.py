@@ -31,6 +31,7 @@ Integer ranges: with weights up to 100 and scores up to 1,000 the largest sums s
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -49,6 +50,7 @@ from contest.enums import AdvancementScope, AggregationMethod, RoundStatus
 from contest.models import Round
 from judging.enums import ReviewStatus
 from judging.models import Criterion
+from judging.results.enums import TieRule
 from judging.results.models import RoundResult
 from submissions.enums import EntryStatus, SolutionStatus
 
@@ -399,6 +401,34 @@ def criterion_sums(round_: Round, solution_ids=None) -> dict[int, dict[int, tupl
 # --- the service ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One solution's result as aggregation hands it to ranking and advancement (and they back
+    to it, as copies with their fields filled: `dataclasses.replace`). What is written to
+    `RoundResult` (`_upsert_results`) and digested into the computation id is read from these
+    fields, in `results_aggregate`: the one place they leave as plain values."""
+
+    solution_id: int
+    group_key: str
+    score: Decimal | None  # the final score, rounded half-up to 2 places (None: incomplete)
+    total_sum: Decimal  # Σ of the valid judge totals, 4 places (shown)
+    total_key: int  # the same sum, exact, as an integer over the round's common denominator
+    judge_count: int
+    incomplete: bool
+    method_note: str
+    submitted_at: dt.datetime | None
+    disqualified: bool = False
+    override_reason: str = ""
+    override_advanced: bool = False
+    # Filled by ranking.
+    rank: int | None = None
+    tie_rule: str = TieRule.NONE
+    tie_detail: str = ""
+    criterion_means: dict[str, str] = field(default_factory=dict)
+    # Filled by advancement.
+    advanced: bool = False
+
+
 def _group_key(round_: Round, scenario_id: int, track_id: int) -> str:
     if round_.advancement_scope == AdvancementScope.SCENARIO:
         return f"scenario:{scenario_id}"
@@ -454,7 +484,7 @@ _COPY_COLUMNS = [
 ]
 
 
-def _upsert_results(*, round_id: int, rows: list[dict], computation_id: str, now) -> None:
+def _upsert_results(*, round_id: int, rows: list[ResultRow], computation_id: str, now) -> None:
     """Insert or update one row per (round, solution).
 
     PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE (10,000
@@ -466,20 +496,20 @@ def _upsert_results(*, round_id: int, rows: list[dict], computation_id: str, now
             now,
             now,
             round_id,
-            r["solution_id"],
-            r["group_key"],
-            r["score"],
-            r["total_sum"],
-            r["judge_count"],
-            r["criterion_means"],
-            r["method_note"],
-            r["incomplete"],
-            r["rank"],
-            r["tie_rule"],
-            r["tie_detail"],
-            r["advanced"],
-            r["override_reason"],
-            r["disqualified"],
+            r.solution_id,
+            r.group_key,
+            r.score,
+            r.total_sum,
+            r.judge_count,
+            r.criterion_means,
+            r.method_note,
+            r.incomplete,
+            r.rank,
+            r.tie_rule,
+            r.tie_detail,
+            r.advanced,
+            r.override_reason,
+            r.disqualified,
             computation_id,
         )
         for r in rows
@@ -564,55 +594,51 @@ def results_aggregate(*, round_: Round, actor=None) -> AggregationSummary:
             )
         }
 
-        rows = []
+        built = []
         for solution_id in sorted(solutions):
-            info = solutions[solution_id]
             agg = aggregates.get(solution_id) or SolutionAggregate(
                 solution_id=solution_id,
                 incomplete=True,
                 notes=[f"incomplete: 0 valid reviews, {round_.min_reviews} required"],
             )
-            old = existing.get(solution_id)
-            rows.append(
-                {
-                    "solution_id": solution_id,
-                    "group_key": _group_key(round_, info["scenario_id"], info["scenario__track_id"]),
-                    "exact": agg.exact,
-                    "score": agg.score,
-                    "total_sum_exact": agg.total_sum,
-                    "total_sum": fraction_to_decimal(agg.total_sum),
-                    "judge_count": agg.judge_count,
-                    "incomplete": agg.incomplete or agg.exact is None,
-                    "method_note": "; ".join(agg.notes)[:200],
-                    "submitted_at": info["submitted_at"],
-                    "disqualified": bool(old and old[1]),
-                    "override_reason": old[2] if old else "",
-                    "override_advanced": old[3] if old else False,
-                }
-            )
-
+            built.append((solutions[solution_id], agg, existing.get(solution_id)))
         # Exact integer keys for the sum of totals (one common denominator), so ranking sorts
         # integers rather than fractions.
-        common = math.lcm(*{r["total_sum_exact"].denominator for r in rows}) if rows else 1
-        for r in rows:
-            r["total_key"] = r["total_sum_exact"].numerator * (common // r["total_sum_exact"].denominator)
-        rank_results(round_=round_, rows=rows, load_criterion_means=lambda ids: criterion_sums(round_, ids))
-        advancement_compute(round_=round_, rows=rows)
+        common = math.lcm(*{agg.total_sum.denominator for _info, agg, _old in built}) if built else 1
+        rows = [
+            ResultRow(
+                solution_id=info["id"],
+                group_key=_group_key(round_, info["scenario_id"], info["scenario__track_id"]),
+                score=agg.score,
+                total_sum=fraction_to_decimal(agg.total_sum),
+                total_key=agg.total_sum.numerator * (common // agg.total_sum.denominator),
+                judge_count=agg.judge_count,
+                incomplete=agg.incomplete or agg.exact is None,
+                method_note="; ".join(agg.notes)[:200],
+                submitted_at=info["submitted_at"],
+                disqualified=bool(old and old[1]),
+                override_reason=old[2] if old else "",
+                override_advanced=old[3] if old else False,
+            )
+            for info, agg, old in built
+        ]
+        rows = rank_results(round_=round_, rows=rows, load_criterion_means=lambda ids: criterion_sums(round_, ids))
+        rows = advancement_compute(round_=round_, rows=rows)
 
         payload = [
             [
-                r["solution_id"],
-                r["group_key"],
-                str(r["score"]),
-                str(r["total_sum"]),
-                r["judge_count"],
-                r["incomplete"],
-                r["rank"],
-                r["tie_rule"],
-                r["tie_detail"],
-                r["advanced"],
-                r["method_note"],
-                r["criterion_means"],
+                r.solution_id,
+                r.group_key,
+                str(r.score),
+                str(r.total_sum),
+                r.judge_count,
+                r.incomplete,
+                r.rank,
+                r.tie_rule,
+                r.tie_detail,
+                r.advanced,
+                r.method_note,
+                r.criterion_means,
             ]
             for r in rows
         ]

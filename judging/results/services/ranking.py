@@ -18,7 +18,9 @@ disqualified results get no rank, so the entries below move up (依次递补) wi
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -29,11 +31,16 @@ from judging.results.enums import TieRule
 from judging.results.errors import AlreadyPublishedError, ResultsNotAggregatedError, TieDecisionInvalidError
 from judging.results.models import Publication, RoundResult, TieDecision
 
+if TYPE_CHECKING:
+    from judging.results.services.aggregation import ResultRow
+
 _FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
-def _ordered_criteria(round_: Round) -> list[Criterion]:
-    return sorted(Criterion.objects.filter(rubric__round=round_), key=lambda c: (-c.weight, c.order, c.pk))
+def ordered_criteria(criteria) -> list[Criterion]:
+    """The criteria in the order the chain compares their means: highest weight first, equal
+    weights in rubric order."""
+    return sorted(criteria, key=lambda c: (-c.weight, c.order, c.pk))
 
 
 def _mean(sums: dict, criterion_id: int) -> Fraction:
@@ -47,127 +54,113 @@ def _mean_text(total: int, count: int) -> str:
     return f"{q // 10000}.{q % 10000:04d}"
 
 
-def _compare_level(a: dict, b: dict, criteria: list[Criterion]) -> tuple[int, str]:
-    """The first rule of the chain on which a and b differ (0 = score), with a detail."""
-    if a["score"] != b["score"]:
-        return 0, ""
-    if a["total_key"] != b["total_key"]:
-        return 1, ""
-    for criterion in criteria:
-        if _mean(a["means"], criterion.pk) != _mean(b["means"], criterion.pk):
-            return 2, criterion.name
-    if (a["submitted_at"] or _FAR_FUTURE) != (b["submitted_at"] or _FAR_FUTURE):
-        return 3, ""
-    return 4, ""
+TieKey = tuple[tuple[str, tuple], ...]
 
 
-_LEVEL_RULE = {
-    0: TieRule.NONE,
-    1: TieRule.TOTAL_SUM,
-    2: TieRule.CRITERION,
-    3: TieRule.SUBMISSION_TIME,
-    4: TieRule.SHARED,
-}
+def tie_key(row: ResultRow, criteria: list[Criterion], means: dict) -> TieKey:
+    """The tie-break chain, written once: one (rule, values) component per rule, in the order
+    the rules apply; the smaller key ranks higher. `criteria` in `ordered_criteria` order,
+    `means`: {criterion id: (sum of scores × 100, count)} of the row's solution.
+
+    The sort is by this key; which rule placed a row is the first component in which it differs
+    from its neighbour (`tie_level`), so the order and the explanation cannot disagree."""
+    return (
+        (TieRule.NONE, (-row.score,)),
+        (TieRule.TOTAL_SUM, (-row.total_key,)),
+        (TieRule.CRITERION, tuple(-_mean(means, c.pk) for c in criteria)),
+        (TieRule.SUBMISSION_TIME, (row.submitted_at or _FAR_FUTURE,)),
+    )
 
 
-def rank_results(*, round_: Round, rows: list[dict], load_criterion_means) -> None:
-    """Fill rank, tie_rule, tie_detail and criterion_means on each row dict (in place).
+def tie_level(a: TieKey, b: TieKey) -> tuple[int, str, int | None]:
+    """(depth, rule, position) of the first component of two keys that differs, the position
+    being the first differing value inside it (for the criterion rule: which criterion);
+    (len(a), SHARED, None) when the keys are equal."""
+    for depth, ((rule, va), (_rule, vb)) in enumerate(zip(a, b, strict=True)):
+        if va != vb:
+            return depth, rule, next(i for i, (x, y) in enumerate(zip(va, vb, strict=True)) if x != y)
+    return len(a), TieRule.SHARED, None
 
-    Rows need: solution_id, group_key, score, total_key (exact integer key of the sum of
-    totals), submitted_at, incomplete, disqualified. Sorts on (score, sum of totals) first
-    and applies the rest of the chain only inside runs still tied:
-    `load_criterion_means(solution_ids)` is called once, for those runs only, so per-criterion
-    means are read for the few solutions whose order depends on them (they are stored in
-    `criterion_means` for exactly those rows; anyone's means are available on demand through
-    aggregation.criterion_sums, e.g. for a team's feedback).
+
+def _needs_means(key: TieKey) -> int:
+    """How many leading components of the key come before the criterion means."""
+    return [rule for rule, _values in key].index(TieRule.CRITERION)
+
+
+def rank_results(*, round_: Round, rows: list[ResultRow], load_criterion_means) -> list[ResultRow]:
+    """The rows (same order) with rank, tie_rule, tie_detail and criterion_means filled.
+
+    Rows are sorted by `tie_key` within their group; incomplete and disqualified rows get no
+    rank. The per-criterion means the key needs are loaded by
+    `load_criterion_means(solution_ids)`, called once, only for the rows still tied on the
+    components before the criterion means (they are stored in `criterion_means` for exactly
+    those rows; anyone's means are available on demand through aggregation.criterion_sums, e.g.
+    for a team's feedback).
     """
-    criteria = _ordered_criteria(round_)
+    criteria = ordered_criteria(Criterion.objects.filter(rubric__round=round_))
     keys = {c.pk: c.key for c in criteria}
     decisions = dict(TieDecision.objects.filter(round=round_).values_list("solution_id", "position"))
 
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, list[ResultRow]] = {}
     for row in rows:
-        row["means"], row["criterion_means"] = {}, {}
-        row["rank"], row["tie_rule"], row["tie_detail"] = None, TieRule.NONE, ""
-        if row["incomplete"] or row["disqualified"]:
-            continue
-        groups.setdefault(row["group_key"], []).append(row)
+        if not (row.incomplete or row.disqualified):
+            groups.setdefault(row.group_key, []).append(row)
 
-    def cheap_key(r):
-        return (r["score"], r["total_key"])
-
-    tied_ids = []
-    for members in groups.values():
-        members.sort(key=lambda r: (-r["score"], -r["total_key"], r["solution_id"]))
-        for i, row in enumerate(members):
-            if (i > 0 and cheap_key(members[i - 1]) == cheap_key(row)) or (
-                i + 1 < len(members) and cheap_key(members[i + 1]) == cheap_key(row)
-            ):
-                tied_ids.append(row["solution_id"])
+    means: dict[int, dict] = {}
+    heads: dict[tuple, list[int]] = {}
+    for group_key, members in groups.items():
+        for row in members:
+            key = tie_key(row, criteria, {})
+            heads.setdefault((group_key, key[: _needs_means(key)]), []).append(row.solution_id)
+    tied_ids = sorted(sid for ids in heads.values() if len(ids) > 1 for sid in ids)
     if tied_ids:
         means = load_criterion_means(tied_ids)
-        for members in groups.values():
-            for row in members:
-                if row["solution_id"] in means:
-                    row["means"] = means[row["solution_id"]]
-                    row["criterion_means"] = {
-                        keys.get(cid, str(cid)): _mean_text(total, count)
-                        for cid, (total, count) in sorted(row["means"].items())
-                    }
 
-    def full_key(row):
-        return (
-            *[-_mean(row["means"], c.pk) for c in criteria],
-            row["submitted_at"] or _FAR_FUTURE,
-            decisions.get(row["solution_id"], 1 << 30),
-            row["solution_id"],
-        )
-
-    for group_key, unsorted in groups.items():
-        members: list[dict] = []
-        start = 0
-        while start < len(unsorted):
-            end = start + 1
-            head = unsorted[start]
-            while end < len(unsorted) and (unsorted[end]["score"], unsorted[end]["total_key"]) == (
-                head["score"],
-                head["total_key"],
-            ):
-                end += 1
-            run = unsorted[start:end]
-            if len(run) > 1:
-                run.sort(key=full_key)
-            members.extend(run)
-            start = end
-        groups[group_key] = members
-        levels = [_compare_level(members[i - 1], members[i], criteria) for i in range(1, len(members))]
+    placed: dict[int, dict] = {}  # solution id: the fields ranking fills
+    for unsorted in groups.values():
+        keyed = [(tie_key(row, criteria, means.get(row.solution_id, {})), row) for row in unsorted]
+        keyed.sort(key=lambda kr: (kr[0], decisions.get(kr[1].solution_id, 1 << 30), kr[1].solution_id))
+        members = [row.solution_id for _key, row in keyed]
+        levels = [tie_level(keyed[i - 1][0], keyed[i][0]) for i in range(1, len(keyed))]
+        for sid in members:
+            placed[sid] = {"rank": None, "tie_rule": TieRule.NONE, "tie_detail": ""}
         # Clusters of fully equal rows: shared unless the committee ordered every one of them.
         i = 0
         while i < len(members):
             j = i
-            while j + 1 < len(members) and levels[j][0] == 4:
+            while j + 1 < len(members) and levels[j][1] == TieRule.SHARED:
                 j += 1
             cluster = members[i : j + 1]
-            committee = len(cluster) > 1 and all(m["solution_id"] in decisions for m in cluster)
-            for offset, row in enumerate(cluster):
-                if len(cluster) > 1 and not committee:
-                    row["rank"] = i + 1
-                else:
-                    row["rank"] = i + offset + 1
+            committee = len(cluster) > 1 and all(sid in decisions for sid in cluster)
+            for offset, sid in enumerate(cluster):
+                placed[sid]["rank"] = i + 1 if len(cluster) > 1 and not committee else i + offset + 1
                 if len(cluster) > 1:
-                    row["tie_rule"] = TieRule.COMMITTEE if committee else TieRule.SHARED
+                    placed[sid]["tie_rule"] = TieRule.COMMITTEE if committee else TieRule.SHARED
             i = j + 1
-        for index, row in enumerate(members):
-            if row["tie_rule"] in (TieRule.SHARED, TieRule.COMMITTEE):
+        for index, sid in enumerate(members):
+            if placed[sid]["tie_rule"] in (TieRule.SHARED, TieRule.COMMITTEE):
                 continue
             neighbour_levels = []
             if index > 0:
                 neighbour_levels.append(levels[index - 1])
             if index < len(levels):
                 neighbour_levels.append(levels[index])
-            level, detail = max(neighbour_levels, default=(0, ""), key=lambda x: x[0])
-            row["tie_rule"] = _LEVEL_RULE[level]
-            row["tie_detail"] = detail[:200] if level == 2 else ""
+            _depth, rule, position = max(neighbour_levels, default=(0, TieRule.NONE, None), key=lambda x: x[0])
+            placed[sid]["tie_rule"] = rule
+            placed[sid]["tie_detail"] = criteria[position].name[:200] if rule == TieRule.CRITERION else ""
+
+    unranked = {"rank": None, "tie_rule": TieRule.NONE, "tie_detail": ""}
+    return [
+        replace(
+            row,
+            **placed.get(row.solution_id, unranked),
+            criterion_means={
+                keys.get(cid, str(cid)): _mean_text(total, count)
+                for cid, (total, count) in sorted(means.get(row.solution_id, {}).items())
+            },
+        )
+        for row in rows
+    ]
 
 
 def tie_decision_record(*, round_: Round, solution_ids: list[int], reason: str, actor) -> list[TieDecision]:

@@ -1,12 +1,11 @@
 from django.urls import include, path
 
-from . import account_views, security_pages, views
+from . import account_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("c/<slug:slug>/", views.contest_home, name="contest_home"),
     path("c/<slug:slug>/scenarios/", views.scenario_list, name="scenario_list"),
-    path("organizer/c/<slug:slug>/security-events/", security_pages.security_events, name="dashboard_security_events"),
     path("scenarios/<int:pk>/", views.scenario_detail, name="scenario_detail"),
     # Accounts: Django's auth views with our templates, plus sign-up and profile.
     path("accounts/signup/", views.signup, name="signup"),

@@ -4,6 +4,7 @@ import unicodedata
 
 from django.db.models import Case, F, Prefetch, Q, QuerySet, When, prefetch_related_objects
 
+from contest.enums import Role
 from contest.models import Round, User
 from judging.enums import ConflictFlagStatus
 from judging.models import ConflictFlag, ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
@@ -236,3 +237,36 @@ def blind_title_flags(*, round_: Round) -> list[dict]:
         if matches:
             flags.append({"solution": solution.pk, "title": solution.title, "team": team.name, "matches": matches})
     return flags
+
+
+# --- the organizer back office (judging.staff) ---------------------------------------------------
+
+
+def pool_member_get(*, round_: Round, pk: int) -> QuerySet[JudgePoolMember]:
+    return JudgePoolMember.objects.filter(round=round_, pk=pk).select_related("judge")
+
+
+def conflict_flag_get(*, round_: Round, pk: int) -> QuerySet[ConflictFlag]:
+    return ConflictFlag.objects.filter(round=round_, pk=pk)
+
+
+def pool_candidates(*, round_: Round) -> QuerySet[User]:
+    """Judges of the round's contest who are not in its pool yet, by username."""
+    in_pool = round_.judge_pool.values_list("judge_id", flat=True)
+    return (
+        User.objects.filter(contest_roles__contest=round_.contest, contest_roles__role=Role.JUDGE)
+        .exclude(pk__in=in_pool)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def active_user_by_account(account: str) -> User | None:
+    """The active user whose username is `account` (any case) or whose confirmed e-mail it is:
+    an address names a person only once its owner proved it."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(username__iexact=account) | Q(pk__in=User.objects.with_verified_email(account).values("pk")))
+        .order_by("id")
+        .first()
+    )

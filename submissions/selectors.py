@@ -18,7 +18,7 @@ Who sees a solution:
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -375,3 +375,43 @@ def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int
         )
         limit = entry.round.max_upload_bytes if entry is not None else limit
     return limit if limit is not None else default
+
+
+# --- the organizer back office (submissions.staff) -----------------------------------------------
+
+QUALIFICATION_QUEUE_STATUSES = (SolutionStatus.SUBMITTED, SolutionStatus.SUPPLEMENT_REQUESTED)
+
+
+def qualification_queue(*, contest: Contest) -> list[Solution]:
+    """The solutions of `contest` waiting for a qualification decision (or a supplement), in the
+    order they were submitted, with their final version's files."""
+    return list(
+        Solution.objects.filter(contest=contest, status__in=QUALIFICATION_QUEUE_STATUSES)
+        .select_related("team", "team__lead_unit", "scenario", "scenario__track", "final_version")
+        .prefetch_related("final_version__files")
+        .order_by("submitted_at", "id")
+    )
+
+
+def qualification_queue_count(*, contest: Contest) -> int:
+    return Solution.objects.filter(contest=contest, status__in=QUALIFICATION_QUEUE_STATUSES).count()
+
+
+def qualification_decided(*, contest: Contest, limit: int = 50) -> QuerySet[Solution]:
+    """The latest solutions of `contest` out of the queue that have a decision, newest first."""
+    return (
+        Solution.objects.filter(contest=contest, eligibility_decisions__isnull=False)
+        .exclude(status__in=QUALIFICATION_QUEUE_STATUSES)
+        .annotate(decisions=Count("eligibility_decisions"))
+        .select_related("team", "scenario")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+def contest_solution_get(*, contest: Contest, pk: int) -> QuerySet[Solution]:
+    """The solution `pk` of `contest` (any status: the service says why a decision is refused)."""
+    return Solution.objects.filter(contest=contest, pk=pk)
+
+
+def solution_titles(solution_ids) -> dict[int, str]:
+    return dict(Solution.objects.filter(pk__in=list(solution_ids)).values_list("id", "title"))

@@ -1,0 +1,2 @@
+"""The organizer's pages of the judging app: opening and closing judging, a round's judge pool,
+assignment, conflict flags and progress; and (in `results`) results, objections and awards."""

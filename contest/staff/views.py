@@ -96,6 +96,7 @@ def scenario_reject_view(request, slug, pk):
 
 
 @login_required
+@require_safe
 def security_events(request, slug):
     contest = get_object_or_404(contest_list_for_user(user=request.user), slug=slug)
     if not can_view_security_events(request.user, contest):

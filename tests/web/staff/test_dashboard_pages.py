@@ -132,7 +132,6 @@ def test_reject_needs_a_reason_shown_next_to_the_field(client, staff):
     pending = ScenarioFactory(track=staff.scenario.track, status=ScenarioStatus.PENDING_REVIEW)
     client.force_login(staff.organizer)
     speak_english(client)
-    url = reverse("dashboard_contest", args=[staff.contest.slug])
     reject = reverse("dashboard_scenario_reject", args=[staff.contest.slug, pending.pk])
     response = client.post(reject, {f"reject-{pending.pk}-reason": " "})
     body = response.content.decode()
@@ -146,7 +145,6 @@ def test_reject_needs_a_reason_shown_next_to_the_field(client, staff):
 
 def test_close_and_reopen_judging(client, staff):
     client.force_login(staff.organizer)
-    url = reverse("dashboard_contest", args=[staff.contest.slug])
     client.post(reverse("dashboard_round_close_judging", args=[staff.round.pk]))
     staff.round.refresh_from_db()
     assert staff.round.judging_closes_at <= timezone.now()
@@ -160,7 +158,6 @@ def test_close_and_reopen_judging(client, staff):
 
 def test_open_judging_in_the_past_is_a_form_error(client, staff):
     client.force_login(staff.organizer)
-    url = reverse("dashboard_contest", args=[staff.contest.slug])
     client.post(reverse("dashboard_round_close_judging", args=[staff.round.pk]))
     past = (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     open_url = reverse("dashboard_round_open_judging", args=[staff.round.pk])
@@ -240,7 +237,8 @@ def test_qualify_a_solution(client, staff):
     url = reverse("dashboard_qualification", args=[staff.contest.slug])
     assert f'data-queue-solution="{solution.pk}"' in client.get(url).content.decode()
     response = client.post(
-        reverse("dashboard_qualify", args=[staff.contest.slug, solution.pk]), {f"qualify-{solution.pk}-outcome": "qualified"}
+        reverse("dashboard_qualify", args=[staff.contest.slug, solution.pk]),
+        {f"qualify-{solution.pk}-outcome": "qualified"},
     )
     assert response.status_code == 302
     assert Solution.objects.get(pk=solution.pk).status == SolutionStatus.QUALIFIED
@@ -250,7 +248,6 @@ def test_qualify_a_solution(client, staff):
 def test_disqualify_needs_a_reason(client, staff):
     solution = _queued_solution(staff)
     client.force_login(staff.organizer)
-    url = reverse("dashboard_qualification", args=[staff.contest.slug])
     response = client.post(
         reverse("dashboard_qualify", args=[staff.contest.slug, solution.pk]),
         {f"qualify-{solution.pk}-outcome": "disqualified"},
@@ -265,9 +262,9 @@ def test_qualification_before_the_deadline_is_refused_with_a_message(client, sta
     staff.q_round.save()
     solution = _queued_solution(staff)
     client.force_login(staff.organizer)
-    url = reverse("dashboard_qualification", args=[staff.contest.slug])
     response = client.post(
-        reverse("dashboard_qualify", args=[staff.contest.slug, solution.pk]), {f"qualify-{solution.pk}-outcome": "qualified"}
+        reverse("dashboard_qualify", args=[staff.contest.slug, solution.pk]),
+        {f"qualify-{solution.pk}-outcome": "qualified"},
     )
     assert response.status_code == 200 and response.context["queue"][0].decision_form.non_field_errors()
     assert Solution.objects.get(pk=solution.pk).status == SolutionStatus.SUBMITTED
@@ -298,7 +295,7 @@ def test_aggregate_then_results_are_listed_with_status(client, staff, django_cap
 
 def test_override_needs_a_reason_then_changes_advancement(client, staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        url = _aggregate(client, staff)
+        _aggregate(client, staff)
     before = RoundResult.objects.get(round=staff.round, solution=staff.solution).advanced
     prefix = f"override-{staff.solution.pk}"
     flip = "0" if before else "1"
@@ -423,7 +420,6 @@ def test_tie_decision_without_a_reason_shows_the_error_and_changes_nothing(clien
     x, y = _tied_pair(staff)
     client.force_login(staff.organizer)
     speak_english(client)
-    url = reverse("dashboard_results", args=[staff.round.pk])
     response = client.post(_tie_url(staff, x), {**_tie_post(x, {x: 2, y: 1}, "  ")})
     body = response.content.decode()
     assert response.status_code == 200
@@ -436,7 +432,6 @@ def test_tie_decision_needs_a_different_place_for_each_solution(client, staff):
     x, y = _tied_pair(staff)
     client.force_login(staff.organizer)
     speak_english(client)
-    url = reverse("dashboard_results", args=[staff.round.pk])
     response = client.post(_tie_url(staff, x), {**_tie_post(x, {x: 1, y: 1}, "表决")})
     assert response.status_code == 200 and "Give each solution a different place." in response.content.decode()
     assert not TieDecision.objects.exists()
@@ -460,7 +455,6 @@ def test_tie_decision_on_a_group_no_longer_tied_is_a_message(client, staff):
     speak_english(client)
     _submit(staff, staff.judge, staff.assignment, ("9", "9", "18"))
     results_aggregate(round_=staff.round)
-    url = reverse("dashboard_results", args=[staff.round.pk])
     response = client.post(
         reverse("dashboard_results_tie_decide", args=[staff.round.pk, staff.solution.pk]), follow=True
     )
@@ -532,7 +526,6 @@ def test_confirm_final_refused_shows_the_reason_and_changes_nothing(
 def test_confirm_final_before_publishing_shows_the_coded_message(client, staff):
     client.force_login(staff.organizer)
     speak_english(client)
-    url = reverse("dashboard_results", args=[staff.round.pk])
     response = client.post(reverse("dashboard_results_confirm_final", args=[staff.round.pk]), follow=True)
     assert "The round&#x27;s results are not published." in response.content.decode()
     assert not Publication.objects.exists()
@@ -551,7 +544,7 @@ def test_export_links(client, staff):
 
 def _published(client, staff, django_capture_on_commit_callbacks, *, ended=False) -> Publication:
     with django_capture_on_commit_callbacks(execute=True):
-        url = _aggregate(client, staff)
+        _aggregate(client, staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("dashboard_results_publish", args=[staff.round.pk]))
     assert response.status_code == 302
@@ -599,7 +592,6 @@ def test_objection_decide_needs_a_response(client, staff, django_capture_on_comm
 
 def test_awards_ranges_are_validated_then_confirmed(client, staff, django_capture_on_commit_callbacks):
     _published(client, staff, django_capture_on_commit_callbacks, ended=True)
-    url = reverse("dashboard_awards", args=[staff.contest.slug])
     confirm = reverse("dashboard_awards_confirm", args=[staff.contest.slug])
     response = client.post(confirm, {"awards-first_from": "3", "awards-first_to": "1"})
     assert response.status_code == 200 and 'id="id_awards-first_to_error"' in response.content.decode()

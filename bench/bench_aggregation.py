@@ -8,7 +8,7 @@ so the database is left as it was):
 
 It times, in the same run and on the same data:
   * baseline: a hand-written SQL GROUP BY (per-judge totals, then AVG per solution);
-  * sql: the aggregation statement(s) of judging.services.aggregation (window functions);
+  * sql: the aggregation statement(s) of judging.results.services.aggregation (window functions);
   * full: results_aggregate() — SQL + ranking + tie-break + advancement + writing 10,000 rows;
   * optionally --rounds N: N rounds (N × 350,000 scores) aggregated one after the other,
     compared with N × one round.
@@ -37,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 from contest.models import Contest, Organization, Round, Scenario, Track, User  # noqa: E402
 from judging.models import Criterion, JudgeAssignment, Review, Rubric  # noqa: E402
-from judging.services import aggregation  # noqa: E402
+from judging.results.services import aggregation  # noqa: E402
 from submissions.models import RoundEntry, Solution, Team  # noqa: E402
 
 BASELINE_SQL = """
@@ -142,14 +142,14 @@ def seed(n_solutions: int, n_rounds: int, rng: random.Random):
 def forget_results(rounds) -> None:
     """Untimed: drop the rounds' results so that every timed run writes all of them (a re-run
     over unchanged scores writes nothing, which would flatter the figure)."""
-    from judging.models import RoundResult
+    from judging.results.models import RoundResult
 
     RoundResult.objects.filter(round__in=rounds).delete()
 
 
 def breakdown(round_) -> dict:
     """Time the steps of one results_aggregate run by wrapping the functions it calls."""
-    from judging.services import advancement, ranking
+    from judging.results.services import advancement, ranking
 
     spent: dict[str, float] = {}
     patched = [

@@ -46,8 +46,8 @@ from django.test import RequestFactory  # noqa: E402
 
 from contest.enums import Role, RoundKind, RoundStatus  # noqa: E402
 from contest.models import Contest, ContestRole, Organization, Round, Scenario, Track, User  # noqa: E402
-from judging.api.results_views import ExportApi  # noqa: E402
-from judging.models import RoundResult  # noqa: E402
+from judging.results.api.views import ExportApi  # noqa: E402
+from judging.results.models import RoundResult  # noqa: E402
 from submissions.enums import MemberRole, SolutionStatus  # noqa: E402
 from submissions.models import Solution, Team, TeamMembership  # noqa: E402
 

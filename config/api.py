@@ -5,6 +5,7 @@ Every error body is `{"code": <stable code>, "detail": <readable, translated>, "
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -76,12 +77,15 @@ def _body(code, detail, extra=None):
     return {"code": code, "detail": str(detail), "extra": extra or {}}
 
 
+# Sent for every refused API request (an ApplicationError or a 403); kwargs: request, exc, source.
+# contest records it as a SecurityEvent (contest.security_events); config knows no app.
+request_refused = Signal()
+
+
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError | exceptions.PermissionDenied | DjangoPermissionDenied):
         # A refused state change is recorded (written after the request's transactions ended).
-        from contest.security_events import record_refusal
-
-        record_refusal(context.get("request"), exc, source="api")
+        request_refused.send(sender=None, request=context.get("request"), exc=exc, source="api")
     if isinstance(exc, ApplicationError):
         set_rollback()  # as DRF's own handler does: with ATOMIC_REQUESTS the refused view rolls back
         return Response(_body(exc.code, exc.detail, exc.extra), status=exc.status_code)

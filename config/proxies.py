@@ -60,6 +60,14 @@ def client_ip(request) -> str:
     return resolve_client_ip(meta.get("REMOTE_ADDR", ""), meta.get("HTTP_X_FORWARDED_FOR", ""))
 
 
+def client_address(request) -> str | None:
+    """The one way code reads who sent a request: the client's address that
+    `TrustedProxyMiddleware` put into `REMOTE_ADDR` (behind trusted proxies, the client's own),
+    or None when the server gave no usable address."""
+    address = _address(request.META.get("REMOTE_ADDR") or "")
+    return str(address) if address is not None else None
+
+
 class TrustedProxyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

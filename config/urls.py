@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("contest.api.urls")),
     path("", include("submissions.api.urls")),
     path("", include("judging.api.urls")),
+    path("", include("judging.results.api.urls")),
     path("", include("notifications.api.urls")),
 ]
 
@@ -27,12 +28,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("contest.urls")),
     path("", include("submissions.urls")),
-    path("", include("judging.urls")),
+    path("", include("judging.results.urls")),
     path("", include("judging.staff_urls")),
     # The organizer back office: each app's staff pages, under /organizer/.
     path("", include("contest.staff.urls")),
     path("", include("submissions.staff.urls")),
     path("", include("judging.staff.urls")),
+    path("", include("judging.results.staff.urls")),
     path("", include("notifications.urls")),
 ]
 

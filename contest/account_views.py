@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api import ApplicationError
+from config.proxies import client_address
 from contest import ratelimit
 from contest.email_verification import email_verify as verify_service
 from contest.email_verification import read_token, request_address
@@ -74,7 +75,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "registration/password_reset_subject.txt"
 
     def form_valid(self, form):
-        within_client = ratelimit.allow("password_reset_client", ratelimit.client_of(self.request))
+        within_client = ratelimit.allow("password_reset_client", client_address(self.request) or "")
         within_address = within_client and ratelimit.allow("password_reset_address", form.cleaned_data["email"])
         if not within_address:
             form.add_error(None, _("Too many password reset requests. Try again later."))

@@ -2,6 +2,8 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from notifications.models import Channel, Notification
+
 from .enums import ContestStatus, Role
 from .models import Contest, ContestRole
 
@@ -12,9 +14,6 @@ def current_contest() -> Contest | None:
 
 
 def _nav(request) -> dict:
-    from notifications.models import Channel, Notification
-    from submissions.models import TeamMembership
-
     user = request.user
     nav = {
         "contest": current_contest(),
@@ -22,7 +21,6 @@ def _nav(request) -> dict:
         "is_publisher": False,
         "is_judge": False,
         "is_track_host": False,
-        "has_team": False,
         "unread": 0,
     }
     if user.is_authenticated:
@@ -31,7 +29,6 @@ def _nav(request) -> dict:
         nav["is_publisher"] = Role.PUBLISHER in roles
         nav["is_judge"] = Role.JUDGE in roles
         nav["is_track_host"] = Role.TRACK_HOST in roles
-        nav["has_team"] = TeamMembership.objects.filter(user=user).exists()
         nav["unread"] = Notification.objects.filter(
             recipient=user, channel=Channel.IN_APP, read_at__isnull=True
         ).count()

@@ -22,8 +22,3 @@ def allow(scope: str, ident: str) -> bool:
         cache.add(key, 1, period)
         count = 1
     return count <= limit
-
-
-def client_of(request) -> str:
-    """The client's address (already resolved behind trusted proxies, config/proxies.py)."""
-    return request.META.get("REMOTE_ADDR", "")

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 
 from config.api import ApplicationError, parse_id
+from config.proxies import client_address
 
 from . import clock
 
@@ -36,14 +37,14 @@ _CONTEST_OF = {
     "teams": ("submissions.Team", "contest_id"),
     "team": ("submissions.Team", "contest_id"),
     "files": ("submissions.SolutionFile", "version__solution__contest_id"),
-    "publications": ("judging.Publication", "round__contest_id"),
-    "objections": ("judging.Objection", "publication__round__contest_id"),
+    "publications": ("results.Publication", "round__contest_id"),
+    "objections": ("results.Objection", "publication__round__contest_id"),
     "assignments": ("judging.JudgeAssignment", "round__contest_id"),
     "reviews": ("judging.Review", "round__contest_id"),
     "rubrics": ("judging.Rubric", "round__contest_id"),
     "criteria": ("judging.Criterion", "rubric__round__contest_id"),
     "pool": ("judging.JudgePoolMember", "round__contest_id"),
-    "awards": ("judging.Award", "contest_id"),
+    "awards": ("results.Award", "contest_id"),
 }
 
 
@@ -74,6 +75,11 @@ class SecurityEventMiddleware:
 
 def current_request():
     return _current_request.get()
+
+
+def record_refused_request(sender, *, request, exc, source: str, **kwargs) -> None:
+    """Receiver of `config.api.request_refused`: the API's refusals, as `record_refusal`."""
+    record_refusal(request, exc, source=source)
 
 
 def record_refusal(request, exc, *, source: str) -> None:
@@ -123,7 +129,7 @@ def _event(request, exc, *, source: str):
         status=status,
         detail=str(getattr(exc, "detail", exc))[:500],
         extra=_plain(getattr(exc, "extra", {}) or {}),
-        client_address=_address(request),
+        client_address=client_address(request),
         request_id=_request_id(request)[:100],
     )
 
@@ -137,20 +143,6 @@ def _plain(extra):
     if extra is None or isinstance(extra, bool | int | float | str):
         return extra
     return str(extra)
-
-
-def _address(request) -> str | None:
-    """The peer address as the WSGI server saw it (the proxy's own when behind one; the
-    request id header ties the event to the proxy's log line)."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_ipv46_address
-
-    value = request.META.get("REMOTE_ADDR") or None
-    try:
-        validate_ipv46_address(value)
-    except ValidationError:
-        return None
-    return value
 
 
 def _request_id(request) -> str:

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from .enums import ContestStatus, Role, RoundKind, ScenarioStatus
 from .models import Contest, ContestOrganization, ContestRole, Round, Scenario, SecurityEvent, Track
 from .permissions import PUBLIC_SCENARIO_STATUSES
-from .roles import hosted_track_ids
+from .roles import hosted_track_ids, organized_contest_ids
 
 PUBLIC_CONTEST_STATUSES = (ContestStatus.PUBLISHED, ContestStatus.CLOSED)
 
@@ -82,8 +82,6 @@ def security_event_list_for_user(
 ) -> QuerySet[SecurityEvent]:
     """Refused attempts an organizer may read: those of the contests they organize (a superuser:
     all, also those no contest could be told for), newest first, filtered."""
-    from .roles import organized_contest_ids
-
     qs = SecurityEvent.objects.select_related("contest")
     if user is None or not user.is_authenticated:
         return qs.none()

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.services import notify
 
-from . import clock, permissions
+from . import clock, permissions, signals
 from .audit import audit_record
 from .clock import round_accepts_submissions  # noqa: F401  (re-exported: contest.services is the documented home)
 from .enums import OrganizingRole, Role, ScenarioStatus
@@ -341,11 +341,9 @@ def scenario_withdrawal_approve(*, actor: User, scenario: Scenario) -> Scenario:
     """An organizer approves a requested withdrawal: published → withdrawn.
 
     The scenario stays listed with its reason. Side effects: audit `scenario.withdraw`;
-    `submissions.services.solutions_on_scenario_withdrawn` in the same transaction (submitted
-    solutions become pending transfer, drafts void, teams notified).
+    the `contest.signals.scenario_withdrawn` signal in the same transaction (submissions' receiver:
+    submitted solutions become pending transfer, drafts void, teams notified).
     """
-    from submissions.services import solutions_on_scenario_withdrawn
-
     scenario = _lock_scenario(scenario)
     if not permissions.can_approve_withdrawal_scenario(actor, scenario):
         raise NotOrganizerError()
@@ -358,7 +356,7 @@ def scenario_withdrawal_approve(*, actor: User, scenario: Scenario) -> Scenario:
     scenario, _event = _transition(
         scenario, actor=actor, action="scenario.withdraw", changes={"status": ScenarioStatus.WITHDRAWN}
     )
-    solutions_on_scenario_withdrawn(scenario=scenario, actor=actor)
+    signals.scenario_withdrawn.send(sender=Scenario, scenario=scenario, actor=actor)
     return scenario
 
 

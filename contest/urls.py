@@ -3,10 +3,7 @@ from django.urls import include, path
 from . import account_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("c/<slug:slug>/", views.contest_home, name="contest_home"),
     path("c/<slug:slug>/scenarios/", views.scenario_list, name="scenario_list"),
-    path("scenarios/<int:pk>/", views.scenario_detail, name="scenario_detail"),
     # Accounts: Django's auth views with our templates, plus sign-up and profile.
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/signup/done/", views.signup_done, name="signup_done"),
@@ -22,10 +19,5 @@ urlpatterns = [
     path("publisher/scenarios/<int:pk>/submit/", views.publisher_scenario_submit, name="publisher_scenario_submit"),
     path(
         "publisher/scenarios/<int:pk>/withdraw/", views.publisher_scenario_withdraw, name="publisher_scenario_withdraw"
-    ),
-    path(
-        "publisher/scenarios/<int:pk>/solutions/",
-        views.publisher_scenario_solutions,
-        name="publisher_scenario_solutions",
     ),
 ]

@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api import ApplicationError
-from contest import ratelimit
+from config.proxies import client_address
+from contest import ratelimit, signals
 from contest.audit import audit_record
-from contest.clock import now, round_accepts_submissions, within_window
-from contest.context_processors import current_contest
 from contest.email_verification import request_address, send_already_registered, send_verification
 from contest.enums import Role, ScenarioStatus
 from contest.forms import (
@@ -34,9 +33,8 @@ from contest.forms import (
 )
 from contest.models import Contest, ContestRole, Scenario, User
 from contest.permissions import PUBLIC_SCENARIO_STATUSES, is_scenario_publisher
-from contest.roles import is_organizer
 from contest.security_events import record_form_refusal
-from contest.selectors import contest_list_for_user, round_list_for_user, scenario_list_for_user, track_list_for_user
+from contest.selectors import contest_list_for_user, scenario_list_for_user
 from contest.services import (
     scenario_create,
     scenario_submit_for_review,
@@ -45,62 +43,10 @@ from contest.services import (
 )
 
 TEN_THOUSAND = Decimal("10000")
-# Solutions that count as "received" on the public home page.
-COUNTED_SOLUTION_STATUSES_EXCLUDED = ("draft", "void", "withdrawn")
 
 
 def contest_for_user(*, user, slug: str) -> Contest:
     return get_object_or_404(contest_list_for_user(user=user), slug=slug)
-
-
-def home(request):
-    contest = current_contest()
-    if contest is None:
-        return render(request, "contest/home_empty.html", {"contests": contest_list_for_user(user=request.user)})
-    return _contest_home(request, contest)
-
-
-def contest_home(request, slug):
-    return _contest_home(request, contest_for_user(user=request.user, slug=slug))
-
-
-def _contest_home(request, contest: Contest):
-    from submissions.models import Solution, Team
-
-    at = now()
-    rounds = list(round_list_for_user(user=request.user, contest=contest).order_by("sequence"))
-    for r in rounds:
-        r.is_done = bool(r.judging_closes_at and r.judging_closes_at < at) or r.status in ("published", "closed")
-        starts = r.submission_opens_at or r.judging_opens_at
-        if r.judging_closes_at:
-            r.is_current = bool(starts and starts <= at < r.judging_closes_at)
-        else:  # a submission deadline keeps its whole last second (contest.clock)
-            r.is_current = within_window(starts, r.submission_deadline, at)
-    public_scenarios = Q(scenarios__status__in=PUBLIC_SCENARIO_STATUSES)
-    tracks = track_list_for_user(user=request.user, contest=contest).annotate(
-        scenario_count=Count("scenarios", filter=public_scenarios)
-    )
-    counts = {
-        "scenarios": contest.scenarios.filter(status__in=PUBLIC_SCENARIO_STATUSES).count(),
-        "teams": Team.objects.filter(contest=contest).count(),
-        "solutions": Solution.objects.filter(contest=contest, submitted_at__isnull=False)
-        .exclude(status__in=COUNTED_SOLUTION_STATUSES_EXCLUDED)
-        .count(),
-    }
-    organizing = contest.organizing.select_related("organization").order_by("role", "id")
-    others = contest_list_for_user(user=request.user).exclude(pk=contest.pk)
-    return render(
-        request,
-        "contest/home.html",
-        {
-            "contest": contest,
-            "rounds": rounds,
-            "tracks": tracks,
-            "counts": counts,
-            "organizing": organizing,
-            "other_contests": others,
-        },
-    )
 
 
 def scenario_list(request, slug):
@@ -136,33 +82,6 @@ def scenario_list(request, slug):
     )
 
 
-def scenario_detail(request, pk):
-    scenario = get_object_or_404(scenario_list_for_user(user=request.user), pk=pk)
-    from submissions.models import Solution
-    from submissions.selectors import qualification_round, user_team_in_contest
-
-    is_own = is_scenario_publisher(request.user, scenario) or is_organizer(request.user, scenario.contest)
-    first_round = qualification_round(scenario.contest)
-    accepting = first_round is not None and round_accepts_submissions(first_round, now())
-    my_solution = None
-    if request.user.is_authenticated:
-        team = user_team_in_contest(request.user, scenario.contest)
-        if team is not None:
-            my_solution = Solution.objects.filter(team=team, scenario=scenario).first()
-    return render(
-        request,
-        "contest/scenario_detail.html",
-        {
-            "scenario": scenario,
-            "contest": scenario.contest,
-            "show_internal": is_own,
-            "accepting": accepting,
-            "first_round": first_round,
-            "my_solution": my_solution,
-        },
-    )
-
-
 # --- accounts -------------------------------------------------------------------------------
 
 
@@ -177,7 +96,7 @@ def signup(request):
         return redirect("profile")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not ratelimit.allow("signup_client", ratelimit.client_of(request)):
+        if not ratelimit.allow("signup_client", client_address(request) or ""):
             form.add_error(None, _("Too many attempts from your network. Try again later."))
             return render(request, "registration/signup.html", {"form": form}, status=429)
         email = form.cleaned_data["email"]
@@ -227,10 +146,9 @@ def profile(request):
                 after={f: str(form.cleaned_data[f]) for f in changed},
             )
             if "organization" in form.changed_data:
-                from submissions.services import member_organization_follow_profile
-
-                # Frozen team facts and judges' pool records keep what was recorded.
-                member_organization_follow_profile(actor=user)
+                # Teams follow the new organization until their facts freeze (submissions' receiver);
+                # frozen team facts and judges' pool records keep what was recorded.
+                signals.profile_organization_changed.send(sender=type(user), user=user)
         messages.success(request, _("Your profile has been saved."))
         if moving:
             if ratelimit.allow("verification_resend", user.pk):
@@ -294,7 +212,8 @@ def publisher_scenarios(request):
     return render(request, "contest/publisher_scenarios.html", {"roles": roles, "scenarios": scenarios})
 
 
-def _own_scenario(request, pk) -> Scenario:
+def own_scenario(request, pk) -> Scenario:
+    """A scenario of the user's organization (404 if invisible, 403 if not theirs)."""
     scenario = get_object_or_404(scenario_list_for_user(user=request.user).select_related("contest"), pk=pk)
     if not is_scenario_publisher(request.user, scenario):
         raise PermissionDenied
@@ -327,7 +246,7 @@ def publisher_scenario_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def publisher_scenario_edit(request, pk):
-    scenario = _own_scenario(request, pk)
+    scenario = own_scenario(request, pk)
     form = ScenarioForm(request.POST or None, instance=scenario, contest=scenario.contest)
     editable = scenario.status == ScenarioStatus.DRAFT
     if request.method == "POST":
@@ -355,7 +274,7 @@ def publisher_scenario_edit(request, pk):
 @login_required
 @require_POST
 def publisher_scenario_submit(request, pk):
-    scenario = _own_scenario(request, pk)
+    scenario = own_scenario(request, pk)
     try:
         scenario_submit_for_review(actor=request.user, scenario=scenario)
     except ApplicationError as exc:
@@ -369,7 +288,7 @@ def publisher_scenario_submit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def publisher_scenario_withdraw(request, pk):
-    scenario = _own_scenario(request, pk)
+    scenario = own_scenario(request, pk)
     form = ScenarioWithdrawalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -380,15 +299,3 @@ def publisher_scenario_withdraw(request, pk):
             messages.success(request, _("Your withdrawal request has been sent to the organizers."))
             return redirect("publisher_scenarios")
     return render(request, "contest/publisher_scenario_withdraw.html", {"form": form, "scenario": scenario})
-
-
-@login_required
-def publisher_scenario_solutions(request, pk):
-    """Solutions to one of my scenarios; the selector shows them only after the deadline."""
-    from submissions.selectors import solution_list_for_user, solution_list_with_related
-
-    scenario = _own_scenario(request, pk)
-    solutions = solution_list_with_related(
-        solution_list_for_user(request.user, scenario.contest).filter(scenario=scenario)
-    ).exclude(status__in=("draft", "void"))
-    return render(request, "contest/publisher_scenario_solutions.html", {"scenario": scenario, "solutions": solutions})

@@ -14,7 +14,7 @@ builds a compact past edition, 2020上海国资国企数字化转型创新大赛
 3. 决赛 (scored, 5 judges each): judged, aggregated, published and confirmed the same way; the
    awards are confirmed (一等奖 1, 二等奖 2–3, 三等奖 4–6, 优胜奖 for the 初赛's eliminated).
 
-Every step goes through the real services (submissions.services, judging.services.*), so the
+Every step goes through the real services (submissions.services, judging.services.*, judging.results.services.*), so the
 scores, ranks, digests and verification codes are genuine. The services read the clock, and
 their windows lie in 2020: the steps run under a *simulated clock* (`django.utils.timezone.now`
 returns the step's 2020 time while it runs), so rows carry their 2020 times. Audit events keep
@@ -221,11 +221,11 @@ def _judge_round(ctx, clock, round_: Round, quality: dict[int, int]) -> None:
     """Pool, automatic assignment, one submitted review per assignment, aggregation,
     publication with its publicity window, and the confirmed final list."""
     from judging.models import JudgeAssignment
+    from judging.results.services.aggregation import results_aggregate
+    from judging.results.services.publication import publication_confirm_final, publication_publish
     from judging.selectors import rubric_for_track
-    from judging.services.aggregation import results_aggregate
     from judging.services.assignment import assignment_auto_run
     from judging.services.pools import pool_member_add
-    from judging.services.publication import publication_confirm_final, publication_publish
     from judging.services.rounds import round_close_judging, round_open_judging
     from judging.services.scoring import review_submit
 
@@ -274,7 +274,7 @@ def _judge_round(ctx, clock, round_: Round, quality: dict[int, int]) -> None:
 
 
 def _build_past_edition(ctx) -> Contest:
-    from judging.services.awards import awards_confirm
+    from judging.results.services.awards import awards_confirm
     from submissions.demo import demo_user, pdf_uploads
     from submissions.models import Solution
     from submissions.services import (
@@ -325,7 +325,8 @@ def _build_past_edition(ctx) -> Contest:
 
 
 def load_demo(ctx) -> None:
-    from judging.models import Award, JudgeAssignment, JudgePoolMember, Publication, Review, RoundResult
+    from judging.models import JudgeAssignment, JudgePoolMember, Review
+    from judging.results.models import Award, Publication, RoundResult
     from submissions.demo import count_rows, record_created
     from submissions.models import EligibilityDecision, RoundEntry, Solution, SubmissionReceipt, Team
 

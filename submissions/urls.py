@@ -1,8 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import contest_pages, views
 
 urlpatterns = [
+    # Contest pages that show teams and solutions (see contest_pages.py for why they live here).
+    path("", contest_pages.home, name="home"),
+    path("c/<slug:slug>/", contest_pages.contest_home, name="contest_home"),
+    path("scenarios/<int:pk>/", contest_pages.scenario_detail, name="scenario_detail"),
+    path(
+        "publisher/scenarios/<int:pk>/solutions/",
+        contest_pages.publisher_scenario_solutions,
+        name="publisher_scenario_solutions",
+    ),
     path("team/", views.team_home, name="team_home"),
     path("team/new/", views.team_create, name="team_create"),
     path("team/<int:pk>/", views.team_detail, name="team_detail"),

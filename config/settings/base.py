@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "contest",
     "submissions",
     "judging",
+    "judging.results",
     "notifications",
 ]
 

@@ -2,5 +2,4 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("judging.api.urls_judging")),
-    path("", include("judging.api.urls_results")),
 ]

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +11,7 @@ from contest.enums import RoundStatus
 from contest.errors import ReasonRequiredError
 from contest.models import Round, User
 from judging.errors import AwardsConfirmedError, JudgingWindowInvalidError, LaterRoundEnteredError, RoundStatusError
-from judging.models import Award, JudgeAssignment
+from judging.models import JudgeAssignment
 from submissions.models import RoundEntry
 
 OPENABLE = (RoundStatus.PENDING, RoundStatus.OPEN, RoundStatus.JUDGING)
@@ -92,7 +93,8 @@ def round_reopen(*, actor: User, round_: Round, reason: str, closes_at: dt.datet
     round_ = Round.objects.select_for_update(no_key=True).get(pk=round_.pk)
     if round_.status not in REOPENABLE:
         raise RoundStatusError(extra={"status": round_.status})
-    if Award.objects.filter(contest_id=round_.contest_id, revoked_at=None).exists():
+    # Awards belong to judging.results, which depends on judging: looked up by label, not imported.
+    if apps.get_model("results", "Award").objects.filter(contest_id=round_.contest_id, revoked_at=None).exists():
         raise AwardsConfirmedError()
     if RoundEntry.objects.filter(round__contest_id=round_.contest_id, round__sequence__gt=round_.sequence).exists():
         raise LaterRoundEnteredError()

@@ -8,8 +8,9 @@ from django.core.management import call_command
 
 from contest.enums import RoundStatus
 from contest.models import Contest, Round
-from judging.models import Award, JudgeAssignment, Publication, Review, RoundResult
-from judging.services.publication import publication_verify
+from judging.models import JudgeAssignment, Review
+from judging.results.models import Award, Publication, RoundResult
+from judging.results.services.publication import publication_verify
 from submissions.enums import SolutionStatus
 from submissions.models import Solution, SubmissionReceipt, Team, TeamMembership
 

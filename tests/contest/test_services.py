@@ -129,7 +129,7 @@ def test_scenario_withdrawal_approve_withdraws_and_hands_over_to_submissions_in_
     def spy(*, scenario, actor):
         calls.append((scenario.pk, scenario.status, actor, transaction.get_connection().in_atomic_block))
 
-    monkeypatch.setattr("submissions.services.solutions_on_scenario_withdrawn", spy)
+    monkeypatch.setattr("submissions.receivers.solutions_on_scenario_withdrawn", spy)
 
     result = services.scenario_withdrawal_approve(actor=world.users["organizer"], scenario=scenario)
 
@@ -144,7 +144,7 @@ def test_a_failing_withdrawal_hand_over_rolls_everything_back(world, monkeypatch
     def boom(*, scenario, actor):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("submissions.services.solutions_on_scenario_withdrawn", boom)
+    monkeypatch.setattr("submissions.receivers.solutions_on_scenario_withdrawn", boom)
     with pytest.raises(RuntimeError):
         services.scenario_withdrawal_approve(actor=world.users["organizer"], scenario=scenario)
 

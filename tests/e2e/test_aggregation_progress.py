@@ -4,7 +4,7 @@ reloads when it has finished (static/js/aggregation.js)."""
 import pytest
 
 from contest.enums import Role, RoundStatus
-from judging.services.aggregation import aggregation_status_set
+from judging.results.services.aggregation import aggregation_status_set
 from tests.factories.contest import ContestRoleFactory, RoundFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from contest.enums import AdvancementKind, AggregationMethod, OrganizationKind, Role, RoundKind, RoundStatus
 from contest.models import Round, Scenario
-from judging.models import JudgeAssignment, Publication, Review, RoundResult
+from judging.models import JudgeAssignment, Review
+from judging.results.models import Publication, RoundResult
 from notifications.models import Notification
 from submissions.enums import SolutionStatus
 from submissions.models import Solution

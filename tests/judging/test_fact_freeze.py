@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from contest.enums import ContestStatus, RoundStatus
 from judging.enums import ReviewStatus
-from judging.models import Award, ConflictFlag, JudgePoolMember, Review, RoundResult
+from judging.models import ConflictFlag, JudgePoolMember, Review
+from judging.results.models import Award, RoundResult
+from judging.results.services.publication import publication_publish
 from judging.selectors import assignment_list_for_judge
 from judging.services.assignment import assignment_auto_run
-from judging.services.publication import publication_publish
 from judging.services.scoring import review_submit
 from tests.factories.contest import OrganizationFactory, RoundFactory, UserFactory
 from tests.judging.helpers import full_scores

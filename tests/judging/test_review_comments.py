@@ -6,8 +6,9 @@ import io
 
 import pytest
 
-from judging.models import Publication, Review
-from judging.services.aggregation import results_aggregate
+from judging.models import Review
+from judging.results.models import Publication
+from judging.results.services.aggregation import results_aggregate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
@@ -67,13 +68,15 @@ def test_migration_backfill_matches_what_publishing_stores(api_client, world):
     same as publishing now would (old reviews have no comment for the team)."""
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
-    from judging.services.publication import build_feedback
+    from judging.results.services.publication import build_feedback
 
-    migration = importlib.import_module(
-        "judging.migrations.0002_awards_revocable_review_team_comment_publication_feedback"
-    )
+    name = "0002_awards_revocable_review_team_comment_publication_feedback"
+    migration = importlib.import_module(f"judging.migrations.{name}")
+    # The models as that migration sees them (Award & co. were judging's then; they are results' now).
+    apps = MigrationLoader(connection).project_state(("judging", name)).apps
     api_client.force_authenticate(world.judge)
     body = {"scores": [{"criterion": c.pk, "value": "5"} for c in world.criteria], "comment": CONFIDENTIAL}
     api_client.post(f"{BASE}/my/assignments/{world.assignment.pk}/review/submit/", body, format="json")

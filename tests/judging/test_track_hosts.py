@@ -11,7 +11,8 @@ from django.urls import reverse
 from contest.enums import Role, RoundStatus
 from contest.models import ContestRole
 from judging.enums import ReviewStatus
-from judging.models import JudgeAssignment, JudgePoolMember, Review, RoundResult, Score
+from judging.models import JudgeAssignment, JudgePoolMember, Review, Score
+from judging.results.models import RoundResult
 from tests.factories.contest import (
     ContestFactory,
     ContestRoleFactory,

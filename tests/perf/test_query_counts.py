@@ -21,7 +21,8 @@ from rest_framework.test import APIClient
 
 from contest.enums import Role, RoundStatus
 from contest.models import SecurityEvent
-from judging.models import Award, ConflictFlag, ConflictOfInterest, Objection, Publication, RoundResult
+from judging.models import ConflictFlag, ConflictOfInterest
+from judging.results.models import Award, Objection, Publication, RoundResult
 from notifications.models import Notification
 from submissions.enums import EntryStatus
 from submissions.models import (
@@ -318,7 +319,7 @@ class World:
             )
             self.notification = self.notification or notification
         # Publishing stores what each team is shown; the world's publication shows today's rows.
-        from judging.services.publication import build_feedback
+        from judging.results.services.publication import build_feedback
 
         Publication.objects.filter(round=self.round).update(feedback=build_feedback(self.round))
 

@@ -83,7 +83,7 @@ def test_award_confirmation_writes_exactly_one_audit_event(world, client_for):
         format="json",
     )
     # The world's contest already has an award (and awards are confirmed only once): start bare.
-    from judging.models import Award
+    from judging.results.models import Award
 
     Award.objects.filter(contest=world.contest).delete()
     last = _last_id()

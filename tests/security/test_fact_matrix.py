@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from contest.enums import ContestStatus, OrganizationKind, Role, RoundKind, RoundStatus
 from judging.enums import ReviewStatus
-from judging.models import Award, ConflictFlag, JudgePoolMember, Publication, Review, RoundResult
+from judging.models import ConflictFlag, JudgePoolMember, Review
+from judging.results.models import Award, Publication, RoundResult
+from judging.results.services.publication import publication_publish
 from judging.services.conflicts import judge_conflicts_with
-from judging.services.publication import publication_publish
 from submissions.models import Solution, Team, TeamFactChange, TeamMembership
 from tests.factories.contest import (
     ContestFactory,

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from judging.models import Objection, Review
+from judging.models import Review
+from judging.results.models import Objection
 from submissions.models import Solution, SolutionVersion, Team
 
 from .world import pdf, upload

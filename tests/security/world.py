@@ -21,19 +21,11 @@ from django.utils import timezone
 
 from contest.enums import OrganizationKind, Role, RoundKind, RoundStatus, ScenarioStatus
 from contest.models import SecurityEvent
-from judging.enums import ConflictSource, ObjectorKind, ReviewStatus
-from judging.models import (
-    Award,
-    ConflictFlag,
-    ConflictOfInterest,
-    JudgeAssignment,
-    JudgePoolMember,
-    Objection,
-    Review,
-    RoundResult,
-    Score,
-)
-from judging.services.publication import publication_publish
+from judging.enums import ConflictSource, ReviewStatus
+from judging.models import ConflictFlag, ConflictOfInterest, JudgeAssignment, JudgePoolMember, Review, Score
+from judging.results.enums import ObjectorKind
+from judging.results.models import Award, Objection, RoundResult
+from judging.results.services.publication import publication_publish
 from notifications.models import Notification
 from submissions import services as submission_services
 from submissions.models import Invitation, RoundEntry, TeamFactChange, TeamMembership
@@ -72,7 +64,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 PASSWORD = "pass-1234-word"
 
 # The models whose rows the security tests compare before and after a refused request.
-APP_LABELS = ("contest", "submissions", "judging", "notifications")
+APP_LABELS = ("contest", "submissions", "judging", "results", "notifications")
 
 
 def pdf(text: str = "方案书") -> bytes:

@@ -4,7 +4,7 @@ time (deadline + 0.999 s accepted), the next one is late (deadline + 1 s refused
 Kinds: the submission deadline, the supplement (补正) deadline, the transfer deadline (the first
 round's) and an invitation's expiry; the sweeps that act once a deadline passed
 (`expire_supplements`, `end_untransferred`) use the same rule. The objection window is in
-tests/judging/results/test_objection_deadline.py.
+tests/results/test_objection_deadline.py.
 """
 
 import datetime as dt

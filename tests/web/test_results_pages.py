@@ -6,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from judging.enums import AwardLevel, ReviewStatus
-from judging.models import Award, Objection, RoundResult
-from judging.services.publication import publication_publish
+from judging.enums import ReviewStatus
+from judging.results.enums import AwardLevel
+from judging.results.models import Award, Objection, RoundResult
+from judging.results.services.publication import publication_publish
 from tests.factories.judging import ReviewFactory
 from tests.factories.submissions import SolutionFactory
 

@@ -4,12 +4,12 @@ and decided. (award_confirmed: see test_templates.py.)"""
 import pytest
 
 from contest.enums import Role
-from judging.services.aggregation import results_aggregate
-from judging.services.objections import objection_create, objection_decide
-from judging.services.publication import publication_publish
+from judging.results.services.aggregation import results_aggregate
+from judging.results.services.objections import objection_create, objection_decide
+from judging.results.services.publication import publication_publish
 from notifications.models import Channel, Notification
 from tests.factories.contest import ContestRoleFactory, UserFactory
-from tests.judging.results.conftest import Builder
+from tests.results.conftest import Builder
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 

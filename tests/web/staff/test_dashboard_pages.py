@@ -8,17 +8,10 @@ from django.utils import timezone
 
 from contest.enums import RoundStatus, ScenarioStatus
 from contest.models import AuditEvent, Scenario
-from judging.enums import ObjectionStatus, TieRule
-from judging.models import (
-    Award,
-    JudgeAssignment,
-    JudgePoolMember,
-    Objection,
-    Publication,
-    RoundResult,
-    TieDecision,
-)
-from judging.services.aggregation import results_aggregate
+from judging.models import JudgeAssignment, JudgePoolMember
+from judging.results.enums import ObjectionStatus, TieRule
+from judging.results.models import Award, Objection, Publication, RoundResult, TieDecision
+from judging.results.services.aggregation import results_aggregate
 from judging.services.scoring import review_submit
 from submissions.enums import EntryStatus, SolutionStatus
 from submissions.models import RoundEntry, Solution
@@ -467,7 +460,7 @@ def test_tie_decision_on_a_group_no_longer_tied_is_a_message(client, staff):
 
 def _publish_ended(staff) -> Publication:
     """Publish the aggregated round (service call) with a publicity period that is over."""
-    from judging.services.publication import publication_publish
+    from judging.results.services.publication import publication_publish
 
     now = timezone.now()
     return publication_publish(

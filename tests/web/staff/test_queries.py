@@ -8,7 +8,7 @@ from django.urls import reverse
 from contest.enums import RoundStatus
 from contest.models import Round
 from judging.models import JudgeAssignment
-from judging.services.aggregation import results_aggregate
+from judging.results.services.aggregation import results_aggregate
 from judging.services.scoring import review_submit
 from submissions.models import RoundEntry
 from tests.factories.judging import JudgeAssignmentFactory

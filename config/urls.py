@@ -30,6 +30,11 @@ urlpatterns = [
     path("", include("submissions.urls")),
     path("", include("judging.results.urls")),
     path("", include("judging.staff_urls")),
+    # The organizer back office: each app's staff pages, under /organizer/.
+    path("", include("contest.staff.urls")),
+    path("", include("submissions.staff.urls")),
+    path("", include("judging.staff.urls")),
+    path("", include("judging.results.staff.urls")),
     path("", include("notifications.urls")),
 ]
 

@@ -3,9 +3,10 @@ the queryset, so views built on these return 404 for them."""
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from .enums import ContestStatus, Role
+from .enums import ContestStatus, Role, RoundKind, ScenarioStatus
 from .models import Contest, ContestOrganization, ContestRole, Round, Scenario, SecurityEvent, Track, User
 from .permissions import PUBLIC_SCENARIO_STATUSES
+from .roles import hosted_track_ids, organized_contest_ids
 
 PUBLIC_CONTEST_STATUSES = (ContestStatus.PUBLISHED, ContestStatus.CLOSED)
 
@@ -81,8 +82,6 @@ def security_event_list_for_user(
 ) -> QuerySet[SecurityEvent]:
     """Refused attempts an organizer may read: those of the contests they organize (a superuser:
     all, also those no contest could be told for), newest first, filtered."""
-    from .roles import organized_contest_ids
-
     qs = SecurityEvent.objects.select_related("contest")
     if user is None or not user.is_authenticated:
         return qs.none()
@@ -109,6 +108,7 @@ def contest_all() -> QuerySet[Contest]:
 def user_get(*, user_id: int) -> User | None:
     return User.objects.filter(pk=user_id).first()
 
+
 # --- the first round -------------------------------------------------------------------------
 # The first round of a contest is the one with the lowest sequence: every entry starts there (揭榜),
 # its deadline freezes the teams' facts and opens the publishers' view. These three are the only
@@ -132,3 +132,68 @@ def first_rounds_of(contest_ids) -> dict[int, Round]:
     for round_ in Round.objects.filter(contest_id__in=set(contest_ids)).order_by("contest_id", "sequence"):
         rounds.setdefault(round_.contest_id, round_)
     return rounds
+
+
+# --- the organizer back office (contest.staff) ---------------------------------------------------
+
+
+def round_get_visible(*, user, pk) -> QuerySet[Round]:
+    """The round `pk` (with its contest) if its contest is visible to the user: an empty
+    queryset otherwise, so a page built on it answers 404."""
+    return round_list_for_user(user=user).select_related("contest").filter(pk=pk)
+
+
+def contests_organized_by(*, user) -> list[Contest]:
+    """The visible contests the user organizes (a superuser: every contest), newest first."""
+    contests = contest_list_for_user(user=user)
+    if not user.is_superuser:
+        contests = contests.filter(roles__user=user, roles__role=Role.ORGANIZER)
+    return list(contests.distinct().order_by("-id"))
+
+
+def contests_hosted_by(*, user, exclude_ids=()) -> list[dict]:
+    """The visible contests where the user hosts tracks (承办), other than `exclude_ids`, newest
+    first: each with the hosted tracks and the contest's scored rounds."""
+    hosted = []
+    visible = contest_list_for_user(user=user)
+    for contest in visible.filter(roles__user=user, roles__role=Role.TRACK_HOST).distinct().order_by("-id"):
+        if contest.pk in exclude_ids:
+            continue
+        tracks = contest.tracks.filter(pk__in=hosted_track_ids(user, contest))
+        rounds = contest.rounds.filter(kind=RoundKind.SCORED).order_by("sequence")
+        hosted.append({"contest": contest, "tracks": list(tracks), "rounds": list(rounds)})
+    return hosted
+
+
+def scenarios_pending_review(*, contest: Contest) -> list[Scenario]:
+    """The scenarios of `contest` waiting for an organizer's approval, oldest change first."""
+    return list(
+        Scenario.objects.filter(contest=contest, status=ScenarioStatus.PENDING_REVIEW)
+        .select_related("track", "publisher", "created_by")
+        .order_by("updated_at", "id")
+    )
+
+
+def scenario_pending_review_get(*, contest: Contest, pk: int) -> QuerySet[Scenario]:
+    """The scenario `pk` of `contest` (any status: the service says why a decision is refused)."""
+    return Scenario.objects.filter(contest=contest, pk=pk)
+
+
+def contest_rounds(*, contest: Contest, kind: str | None = None) -> QuerySet[Round]:
+    """The rounds of `contest` in order (of one kind if given)."""
+    qs = contest.rounds.order_by("sequence")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def contest_round_get(*, contest: Contest, pk: int) -> QuerySet[Round]:
+    return Round.objects.filter(contest=contest, pk=pk)
+
+
+def contest_tracks(*, contest: Contest, track_ids=None) -> QuerySet[Track]:
+    """The tracks of `contest` in their order (only `track_ids` if given)."""
+    qs = Track.objects.filter(contest=contest).order_by("order", "id")
+    return qs if track_ids is None else qs.filter(pk__in=track_ids)
+
+
+def track_names(*, contest: Contest) -> dict[int, str]:
+    return dict(contest.tracks.values_list("id", "name"))

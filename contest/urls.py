@@ -1,10 +1,9 @@
 from django.urls import include, path
 
-from . import account_views, security_pages, views
+from . import account_views, views
 
 urlpatterns = [
     path("c/<slug:slug>/scenarios/", views.scenario_list, name="scenario_list"),
-    path("organizer/c/<slug:slug>/security-events/", security_pages.security_events, name="dashboard_security_events"),
     # Accounts: Django's auth views with our templates, plus sign-up and profile.
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/signup/done/", views.signup_done, name="signup_done"),

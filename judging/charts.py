@@ -2,7 +2,7 @@
 
 A box plot per judge (their totals over every submitted review of the round) shows lenient and
 severe judges at a glance; a box plot per track shows how the tracks compare. The geometry is
-computed here; `judging/dashboard/_boxplot.html` only places the shapes. No JavaScript, no
+computed here; `judging/staff/_boxplot.html` only places the shapes. No JavaScript, no
 chart library: the page works offline and under the strict CSP.
 """
 

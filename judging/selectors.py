@@ -4,6 +4,7 @@ import unicodedata
 
 from django.db.models import Case, F, Prefetch, Q, QuerySet, When, prefetch_related_objects
 
+from contest.enums import Role
 from contest.models import Round, Track, User
 from judging.enums import ConflictFlagStatus
 from judging.models import ConflictFlag, ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
@@ -284,6 +285,7 @@ def track_list(*, round_: Round, track_ids) -> list[Track]:
     """Tracks of the round's contest among `track_ids`, in key order."""
     return list(Track.objects.filter(contest_id=round_.contest_id, pk__in=track_ids).order_by("pk"))
 
+
 def solution_ids_assigned_blind(*, judge: User, solution_ids) -> set[int]:
     """Of these solutions (already visible to the user), those the user holds an active
     assignment for in a blind round (one query). Conflicts are not looked at again: a conflicted
@@ -293,4 +295,37 @@ def solution_ids_assigned_blind(*, judge: User, solution_ids) -> set[int]:
         JudgeAssignment.objects.filter(
             judge=judge, active=True, solution_id__in=list(solution_ids), round__blind_review=True
         ).values_list("solution_id", flat=True)
+    )
+
+
+# --- the organizer back office (judging.staff) ---------------------------------------------------
+
+
+def pool_member_in_round(*, round_: Round, pk: int) -> QuerySet[JudgePoolMember]:
+    return JudgePoolMember.objects.filter(round=round_, pk=pk).select_related("judge")
+
+
+def conflict_flag_in_round(*, round_: Round, pk: int) -> QuerySet[ConflictFlag]:
+    return ConflictFlag.objects.filter(round=round_, pk=pk)
+
+
+def pool_candidates(*, round_: Round) -> QuerySet[User]:
+    """Judges of the round's contest who are not in its pool yet, by username."""
+    in_pool = round_.judge_pool.values_list("judge_id", flat=True)
+    return (
+        User.objects.filter(contest_roles__contest=round_.contest, contest_roles__role=Role.JUDGE)
+        .exclude(pk__in=in_pool)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def active_user_by_account(account: str) -> User | None:
+    """The active user whose username is `account` (any case) or whose confirmed e-mail it is:
+    an address names a person only once its owner proved it."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(username__iexact=account) | Q(pk__in=User.objects.with_verified_email(account).values("pk")))
+        .order_by("id")
+        .first()
     )

@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -405,3 +405,43 @@ def fact_change_get_for_user(user, pk) -> TeamFactChange | None:
 
 def invitation_get(*, team: Team, invitation_id: int) -> Invitation | None:
     return Invitation.objects.filter(pk=invitation_id, team=team).first()
+
+
+# --- the organizer back office (submissions.staff) -----------------------------------------------
+
+QUALIFICATION_QUEUE_STATUSES = (SolutionStatus.SUBMITTED, SolutionStatus.SUPPLEMENT_REQUESTED)
+
+
+def qualification_queue(*, contest: Contest) -> list[Solution]:
+    """The solutions of `contest` waiting for a qualification decision (or a supplement), in the
+    order they were submitted, with their final version's files."""
+    return list(
+        Solution.objects.filter(contest=contest, status__in=QUALIFICATION_QUEUE_STATUSES)
+        .select_related("team", "team__lead_unit", "scenario", "scenario__track", "final_version")
+        .prefetch_related("final_version__files")
+        .order_by("submitted_at", "id")
+    )
+
+
+def qualification_queue_count(*, contest: Contest) -> int:
+    return Solution.objects.filter(contest=contest, status__in=QUALIFICATION_QUEUE_STATUSES).count()
+
+
+def qualification_decided(*, contest: Contest, limit: int = 50) -> QuerySet[Solution]:
+    """The latest solutions of `contest` out of the queue that have a decision, newest first."""
+    return (
+        Solution.objects.filter(contest=contest, eligibility_decisions__isnull=False)
+        .exclude(status__in=QUALIFICATION_QUEUE_STATUSES)
+        .annotate(decisions=Count("eligibility_decisions"))
+        .select_related("team", "scenario")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+def contest_solution_get(*, contest: Contest, pk: int) -> QuerySet[Solution]:
+    """The solution `pk` of `contest` (any status: the service says why a decision is refused)."""
+    return Solution.objects.filter(contest=contest, pk=pk)
+
+
+def solution_titles(solution_ids) -> dict[int, str]:
+    return dict(Solution.objects.filter(pk__in=list(solution_ids)).values_list("id", "title"))

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from contest.models import Contest, Round
 from contest.roles import is_organizer
-from judging.results.enums import ObjectionStatus
+from judging.results.enums import ObjectionStatus, TieRule
 from judging.results.models import Award, Objection, Publication, RoundResult
 from judging.results.services.publication import current_publication
 
@@ -158,3 +158,56 @@ def award_get(*, award_id: int) -> Award:
     if award is None:
         raise Http404
     return award
+
+
+# --- the organizer back office (judging.staff.results) -------------------------------------------
+
+
+def results_for_dashboard(*, user, round_: Round) -> list[RoundResult]:
+    """The round's results for its organizers' page: by group, rank and id."""
+    return list(
+        result_list_for_organizer(user=user, round_=round_)
+        .select_related("solution__scenario__track", "solution__team__lead_unit")
+        .order_by("group_key", "rank", "id")
+    )
+
+
+def round_result_get(*, round_: Round, solution_id: int):
+    return RoundResult.objects.filter(round=round_, solution_id=solution_id)
+
+
+def tie_group_of(*, round_: Round, result: RoundResult) -> list[RoundResult]:
+    """The results that share `result`'s rank after the whole tie chain (awaiting the
+    committee), by solution id; empty when the result shares no rank."""
+    if result.tie_rule != TieRule.SHARED or result.rank is None:
+        return []
+    return list(
+        RoundResult.objects.filter(round=round_, group_key=result.group_key, rank=result.rank, tie_rule=TieRule.SHARED)
+        .select_related("solution")
+        .order_by("solution_id")
+    )
+
+
+def objections_open_count_for_contest(*, contest: Contest) -> int:
+    return Objection.objects.filter(publication__round__contest=contest, status=ObjectionStatus.OPEN).count()
+
+
+def contest_objection_get(*, contest: Contest, pk: int):
+    return Objection.objects.filter(pk=pk, publication__round__contest=contest)
+
+
+def award_count(*, contest: Contest) -> int:
+    return Award.objects.filter(contest=contest).count()
+
+
+def awards_for_organizer(*, contest: Contest) -> list[Award]:
+    """Every award of the contest (revoked ones too), by final rank (unranked last), then id."""
+    return list(
+        Award.objects.filter(contest=contest)
+        .select_related("revoked_by", "replaces")
+        .order_by(F("final_rank").asc(nulls_last=True), "id")
+    )
+
+
+def contest_award_get(*, contest: Contest, pk: int):
+    return Award.objects.filter(pk=pk, contest=contest)

@@ -241,14 +241,16 @@ def test_the_round_dashboard_lists_flags_and_voids_with_a_reason(world):
     url = reverse("dashboard_round", kwargs={"pk": world.round.pk})
     page = client.get(url).content.decode()
     assert f'data-conflict-flag="{flag.pk}"' in page and "曾指导该团队" in page
-    client.post(url, {"op": "flag_void", "target": flag.pk, "reason": " "})
+    void = reverse("dashboard_flag_void", kwargs={"pk": world.round.pk, "flag_pk": flag.pk})
+    client.post(void, {"reason": " "})
     review.refresh_from_db()
     assert review.status == ReviewStatus.SUBMITTED  # no reason, no void
-    client.post(url, {"op": "flag_void", "target": flag.pk, "reason": "核实属实"})
+    client.post(void, {"reason": "核实属实"})
     review.refresh_from_db()
     assert (review.status, review.void_reason) == (ReviewStatus.VOIDED, "核实属实")
     assert ConflictFlag.objects.get(pk=flag.pk).status == "voided"
-    denied = _client(world.captain).post(url, {"op": "flag_keep", "target": flag.pk, "reason": "x"})
+    keep = reverse("dashboard_flag_keep", kwargs={"pk": world.round.pk, "flag_pk": flag.pk})
+    denied = _client(world.captain).post(keep, {"reason": "x"})
     assert denied.status_code in (403, 404)
 
 

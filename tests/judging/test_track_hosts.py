@@ -250,18 +250,17 @@ def test_round_page_for_a_host_shows_its_track_and_no_scores(client, w):
 
 def test_round_page_actions_of_a_host_stay_in_its_track(client, w):
     client.force_login(w.host)
-    url = reverse("dashboard_round", args=[w.round.pk])
-    assert client.post(url, {"op": "auto_assign"}).status_code == 302
+    assert client.post(reverse("dashboard_auto_assign", args=[w.round.pk])).status_code == 302
     assert not JudgeAssignment.objects.filter(solution__scenario__track=w.energy, source="auto").exists()
     assert JudgeAssignment.objects.filter(solution__scenario__track=w.fin, source="auto").exists()
-    assert client.post(url, {"op": "pool_remove", "target": w.pool_energy.pk}).status_code == 403
-    assert client.post(url, {"op": "pool_remove", "target": w.pool_all.pk}).status_code == 403
+    assert client.post(reverse("dashboard_pool_remove", args=[w.round.pk, w.pool_energy.pk])).status_code == 403
+    assert client.post(reverse("dashboard_pool_remove", args=[w.round.pk, w.pool_all.pk])).status_code == 403
     newcomer = UserFactory()
-    added = client.post(url, {"op": "pool_add", "pool_add-account": newcomer.username})
+    added = client.post(reverse("dashboard_pool_add", args=[w.round.pk]), {"pool_add-account": newcomer.username})
     assert added.status_code == 302, added.content.decode()[-3000:]
     assert list(JudgePoolMember.objects.get(judge=newcomer).tracks.all()) == [w.fin]
-    other = {"op": "pool_add", "pool_add-account": UserFactory().username, "pool_add-tracks": [w.energy.pk]}
-    refused = client.post(url, other)
+    other = {"pool_add-account": UserFactory().username, "pool_add-tracks": [w.energy.pk]}
+    refused = client.post(reverse("dashboard_pool_add", args=[w.round.pk]), other)
     assert refused.status_code == 200  # the form refuses a track the host does not run
     assert JudgePoolMember.objects.count() == 4
 

@@ -67,9 +67,9 @@ def test_awards_page_shows_the_confirmed_awards_not_a_prefilled_range_form(final
         assert award.verification_code in body
     # A confirmation posted anyway is refused and changes nothing.
     before = list(Award.objects.filter(contest=final.contest).values_list("pk", "level", "final_rank"))
-    data = {"op": "awards", "awards-first_from": "1", "awards-first_to": "3"}
+    data = {"awards-first_from": "1", "awards-first_to": "3"}
     with time_machine.travel(final.after):
-        client.post(reverse("dashboard_awards", args=[final.contest.slug]), data)
+        client.post(reverse("dashboard_awards_confirm", args=[final.contest.slug]), data)
     assert list(Award.objects.filter(contest=final.contest).values_list("pk", "level", "final_rank")) == before
 
 
@@ -123,16 +123,18 @@ def test_revoke_and_reissue_on_the_awards_page(final, api_client, client):
     url = reverse("dashboard_awards", args=[final.contest.slug])
     client.force_login(final.org_user)
 
-    missing = client.post(url, {"op": "revoke", "target": award.pk, f"revoke-{award.pk}-reason": ""})
+    revoke = reverse("dashboard_award_revoke", args=[final.contest.slug, award.pk])
+    missing = client.post(revoke, {f"revoke-{award.pk}-reason": ""})
     assert missing.status_code == 200 and Award.objects.get(pk=award.pk).revoked_at is None
-    client.post(url, {"op": "revoke", "target": award.pk, f"revoke-{award.pk}-reason": "材料造假"})
+    client.post(revoke, {f"revoke-{award.pk}-reason": "材料造假"})
     award.refresh_from_db()
     assert award.revoked_at is not None and award.revoke_reason == "材料造假"
     body = client.get(url).content.decode()
     assert "data-revoked" in body and f'name="reissue-{award.pk}-level"' in body
 
     prefix = f"reissue-{award.pk}"
-    client.post(url, {"op": "reissue", "target": award.pk, f"{prefix}-level": "third", f"{prefix}-reason": "降级处理"})
+    reissue = reverse("dashboard_award_reissue", args=[final.contest.slug, award.pk])
+    client.post(reissue, {f"{prefix}-level": "third", f"{prefix}-reason": "降级处理"})
     new = Award.objects.get(replaces=award)
     assert (new.level, new.reissue_reason, new.revoked_at) == ("third", "降级处理", None)
 

@@ -201,7 +201,7 @@ def test_unproven_addresses_are_mailed_only_what_was_addressed_to_them(clock, te
 
 
 def test_a_judge_is_found_by_a_proven_address_only(contest, round1):
-    from judging.dashboard_forms import PoolAddForm
+    from judging.staff.forms import PoolAddForm
 
     UserFactory(email="judge@univ.example.com", verified_email="")
     form = PoolAddForm({"pool_add-account": "judge@univ.example.com"}, round_=round1)

@@ -89,8 +89,8 @@ def test_the_dashboard_page_refuses_a_competing_judge_too(clock, round1, team, m
     from judging.errors import JudgeIsCompetingError
 
     response = _client(organizer).post(
-        reverse("dashboard_round", kwargs={"pk": round1.pk}),
-        {"op": "pool_add", "pool_add-account": member.username, "pool_add-group": "", "pool_add-load_cap": ""},
+        reverse("dashboard_pool_add", kwargs={"pk": round1.pk}),
+        {"pool_add-account": member.username, "pool_add-group": "", "pool_add-load_cap": ""},
     )
     assert response.status_code == 200
     page = response.content.decode()

@@ -54,6 +54,23 @@ def test_dashboard_of_another_contest_is_forbidden(client, staff):
     assert client.get(reverse("dashboard_round", args=[staff.round.pk])).status_code == 403
 
 
+@pytest.mark.parametrize("who", ["outsider", "other_organizer"])
+def test_round_pages_of_an_invisible_contest_are_404(client, staff, who):
+    """A round whose contest the user cannot see does not exist for them (404, as everywhere
+    else); one they see but do not run is a 403 (above)."""
+    staff.contest.status = "draft"
+    staff.contest.save(update_fields=["status"])
+    user = UserFactory() if who == "outsider" else ContestRoleFactory(role="organizer").user
+    client.force_login(user)
+    pk = staff.round.pk
+    for name in ("dashboard_round", "dashboard_results"):
+        assert client.get(reverse(name, args=[pk])).status_code == 404, name
+    for name in ("dashboard_results_aggregate", "dashboard_round_close_judging", "dashboard_auto_assign"):
+        assert client.post(reverse(name, args=[pk])).status_code == 404, name
+    staff.round.refresh_from_db()
+    assert staff.round.status == RoundStatus.JUDGING
+
+
 def test_dashboard_requires_login(client, staff):
     for url in _urls(staff):
         response = client.get(url)
@@ -63,9 +80,7 @@ def test_dashboard_requires_login(client, staff):
 def test_non_organizer_posts_change_nothing(client, staff):
     pending = ScenarioFactory(track=staff.scenario.track, status=ScenarioStatus.PENDING_REVIEW)
     client.force_login(staff.judge)
-    response = client.post(
-        reverse("dashboard_contest", args=[staff.contest.slug]), {"op": "approve", "target": pending.pk}
-    )
+    response = client.post(reverse("dashboard_scenario_approve", args=[staff.contest.slug, pending.pk]))
     assert response.status_code == 403
     assert Scenario.objects.get(pk=pending.pk).status == ScenarioStatus.PENDING_REVIEW
 
@@ -82,10 +97,12 @@ def test_non_organizer_results_posts_are_forbidden_and_change_nothing(client, st
     else:
         user = getattr(staff, who)
     client.force_login(user)
-    data = {"op": op}
+    data = {}
+    url = reverse("dashboard_results_confirm_final", args=[staff.round.pk])
     if op == "tie_decide":
         data.update(_tie_post(x, {x: 2, y: 1}, "委员会表决"))
-    response = client.post(reverse("dashboard_results", args=[staff.round.pk]), data)
+        url = _tie_url(staff, x)
+    response = client.post(url, data)
     assert response.status_code == 403
     assert not TieDecision.objects.exists()
     assert Publication.objects.get(pk=publication.pk).final_confirmed_at is None
@@ -99,7 +116,7 @@ def test_approve_a_pending_scenario(client, staff):
     client.force_login(staff.organizer)
     url = reverse("dashboard_contest", args=[staff.contest.slug])
     assert f'data-pending-scenario="{pending.pk}"' in client.get(url).content.decode()
-    response = client.post(url, {"op": "approve", "target": pending.pk})
+    response = client.post(reverse("dashboard_scenario_approve", args=[staff.contest.slug, pending.pk]))
     assert response.status_code == 302
     assert Scenario.objects.get(pk=pending.pk).status == ScenarioStatus.PUBLISHED
 
@@ -108,25 +125,25 @@ def test_reject_needs_a_reason_shown_next_to_the_field(client, staff):
     pending = ScenarioFactory(track=staff.scenario.track, status=ScenarioStatus.PENDING_REVIEW)
     client.force_login(staff.organizer)
     speak_english(client)
-    url = reverse("dashboard_contest", args=[staff.contest.slug])
-    response = client.post(url, {"op": "reject", "target": pending.pk, f"reject-{pending.pk}-reason": " "})
+    reject = reverse("dashboard_scenario_reject", args=[staff.contest.slug, pending.pk])
+    response = client.post(reject, {f"reject-{pending.pk}-reason": " "})
     body = response.content.decode()
     assert response.status_code == 200
     assert f'id="id_reject-{pending.pk}-reason_error"' in body and "This field is required." in body
     assert Scenario.objects.get(pk=pending.pk).status == ScenarioStatus.PENDING_REVIEW
-    client.post(url, {"op": "reject", "target": pending.pk, f"reject-{pending.pk}-reason": "奖金额度需核实"})
+    client.post(reject, {f"reject-{pending.pk}-reason": "奖金额度需核实"})
     scenario = Scenario.objects.get(pk=pending.pk)
     assert scenario.status == ScenarioStatus.DRAFT and scenario.rejection_reason == "奖金额度需核实"
 
 
 def test_close_and_reopen_judging(client, staff):
     client.force_login(staff.organizer)
-    url = reverse("dashboard_contest", args=[staff.contest.slug])
-    client.post(url, {"op": "close", "target": staff.round.pk})
+    client.post(reverse("dashboard_round_close_judging", args=[staff.round.pk]))
     staff.round.refresh_from_db()
     assert staff.round.judging_closes_at <= timezone.now()
     closes = (timezone.localtime() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(url, {"op": "open", "target": staff.round.pk, f"open-{staff.round.pk}-closes_at": closes})
+    open_url = reverse("dashboard_round_open_judging", args=[staff.round.pk])
+    response = client.post(open_url, {f"open-{staff.round.pk}-closes_at": closes})
     assert response.status_code == 302
     staff.round.refresh_from_db()
     assert staff.round.status == RoundStatus.JUDGING and staff.round.judging_closes_at > timezone.now()
@@ -134,10 +151,10 @@ def test_close_and_reopen_judging(client, staff):
 
 def test_open_judging_in_the_past_is_a_form_error(client, staff):
     client.force_login(staff.organizer)
-    url = reverse("dashboard_contest", args=[staff.contest.slug])
-    client.post(url, {"op": "close", "target": staff.round.pk})
+    client.post(reverse("dashboard_round_close_judging", args=[staff.round.pk]))
     past = (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(url, {"op": "open", "target": staff.round.pk, f"open-{staff.round.pk}-closes_at": past})
+    open_url = reverse("dashboard_round_open_judging", args=[staff.round.pk])
+    response = client.post(open_url, {f"open-{staff.round.pk}-closes_at": past})
     assert response.status_code == 200
     assert response.context["rounds"][1]["open_form"].errors
 
@@ -149,8 +166,8 @@ def test_add_judge_to_pool(client, staff):
     newcomer = UserFactory(username="judge_new", full_name="新评委")
     ContestRoleFactory(user=newcomer, contest=staff.contest, role="judge")
     client.force_login(staff.organizer)
-    url = reverse("dashboard_round", args=[staff.round.pk])
-    response = client.post(url, {"op": "pool_add", "pool_add-judge": newcomer.pk, "pool_add-load_cap": "5"})
+    url = reverse("dashboard_pool_add", args=[staff.round.pk])
+    response = client.post(url, {"pool_add-judge": newcomer.pk, "pool_add-load_cap": "5"})
     assert response.status_code == 302
     assert JudgePoolMember.objects.get(round=staff.round, judge=newcomer).load_cap == 5
 
@@ -158,9 +175,7 @@ def test_add_judge_to_pool(client, staff):
 def test_add_judge_form_errors_are_next_to_the_field(client, staff):
     client.force_login(staff.organizer)
     speak_english(client)
-    response = client.post(
-        reverse("dashboard_round", args=[staff.round.pk]), {"op": "pool_add", "pool_add-load_cap": "0"}
-    )
+    response = client.post(reverse("dashboard_pool_add", args=[staff.round.pk]), {"pool_add-load_cap": "0"})
     body = response.content.decode()
     assert 'id="id_pool_add-judge_error"' in body and 'id="id_pool_add-load_cap_error"' in body
 
@@ -172,7 +187,7 @@ def test_auto_assign_reports_gaps(client, staff):
     JudgePoolMember.objects.filter(round=staff.round).exclude(judge=staff.judge).delete()
     client.force_login(staff.organizer)
     url = reverse("dashboard_round", args=[staff.round.pk])
-    assert client.post(url, {"op": "auto_assign"}).status_code == 302
+    assert client.post(reverse("dashboard_auto_assign", args=[staff.round.pk])).status_code == 302
     assert JudgeAssignment.objects.filter(round=staff.round, solution=second, judge=staff.judge).exists()
     speak_english(client)
     body = client.get(url).content.decode()
@@ -214,7 +229,10 @@ def test_qualify_a_solution(client, staff):
     client.force_login(staff.organizer)
     url = reverse("dashboard_qualification", args=[staff.contest.slug])
     assert f'data-queue-solution="{solution.pk}"' in client.get(url).content.decode()
-    response = client.post(url, {"op": "qualify", "target": solution.pk, f"qualify-{solution.pk}-outcome": "qualified"})
+    response = client.post(
+        reverse("dashboard_qualify", args=[staff.contest.slug, solution.pk]),
+        {f"qualify-{solution.pk}-outcome": "qualified"},
+    )
     assert response.status_code == 302
     assert Solution.objects.get(pk=solution.pk).status == SolutionStatus.QUALIFIED
     assert RoundEntry.objects.get(round=staff.round, solution=solution).status == EntryStatus.ACTIVE
@@ -223,9 +241,9 @@ def test_qualify_a_solution(client, staff):
 def test_disqualify_needs_a_reason(client, staff):
     solution = _queued_solution(staff)
     client.force_login(staff.organizer)
-    url = reverse("dashboard_qualification", args=[staff.contest.slug])
     response = client.post(
-        url, {"op": "qualify", "target": solution.pk, f"qualify-{solution.pk}-outcome": "disqualified"}
+        reverse("dashboard_qualify", args=[staff.contest.slug, solution.pk]),
+        {f"qualify-{solution.pk}-outcome": "disqualified"},
     )
     assert response.status_code == 200
     assert f'id="id_qualify-{solution.pk}-reason_error"' in response.content.decode()
@@ -237,8 +255,10 @@ def test_qualification_before_the_deadline_is_refused_with_a_message(client, sta
     staff.q_round.save()
     solution = _queued_solution(staff)
     client.force_login(staff.organizer)
-    url = reverse("dashboard_qualification", args=[staff.contest.slug])
-    response = client.post(url, {"op": "qualify", "target": solution.pk, f"qualify-{solution.pk}-outcome": "qualified"})
+    response = client.post(
+        reverse("dashboard_qualify", args=[staff.contest.slug, solution.pk]),
+        {f"qualify-{solution.pk}-outcome": "qualified"},
+    )
     assert response.status_code == 200 and response.context["queue"][0].decision_form.non_field_errors()
     assert Solution.objects.get(pk=solution.pk).status == SolutionStatus.SUBMITTED
 
@@ -250,7 +270,7 @@ def _aggregate(client, staff):
     _submit(staff, staff.judge, staff.assignment, ("8", "7.5", "15"))
     client.force_login(staff.organizer)
     url = reverse("dashboard_results", args=[staff.round.pk])
-    with_tasks = client.post(url, {"op": "aggregate"})
+    with_tasks = client.post(reverse("dashboard_results_aggregate", args=[staff.round.pk]))
     assert with_tasks.status_code == 302
     return url
 
@@ -268,16 +288,14 @@ def test_aggregate_then_results_are_listed_with_status(client, staff, django_cap
 
 def test_override_needs_a_reason_then_changes_advancement(client, staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        url = _aggregate(client, staff)
+        _aggregate(client, staff)
     before = RoundResult.objects.get(round=staff.round, solution=staff.solution).advanced
     prefix = f"override-{staff.solution.pk}"
     flip = "0" if before else "1"
-    response = client.post(url, {"op": "override", "target": staff.solution.pk, f"{prefix}-advanced": flip})
+    override = reverse("dashboard_results_override", args=[staff.round.pk, staff.solution.pk])
+    response = client.post(override, {f"{prefix}-advanced": flip})
     assert response.status_code == 200 and f'id="id_{prefix}-reason_error"' in response.content.decode()
-    client.post(
-        url,
-        {"op": "override", "target": staff.solution.pk, f"{prefix}-advanced": flip, f"{prefix}-reason": "评审会决定"},
-    )
+    client.post(override, {f"{prefix}-advanced": flip, f"{prefix}-reason": "评审会决定"})
     result = RoundResult.objects.get(round=staff.round, solution=staff.solution)
     assert result.advanced is (not before) and result.override_reason == "评审会决定"
 
@@ -288,10 +306,10 @@ def test_publish_with_a_publicity_window(client, staff, django_capture_on_commit
     start = timezone.localtime().replace(second=0, microsecond=0)
     end = start + dt.timedelta(days=7)
     fmt = "%Y-%m-%dT%H:%M"
+    publish = reverse("dashboard_results_publish", args=[staff.round.pk])
     bad = client.post(
-        url,
+        publish,
         {
-            "op": "publish",
             "publish-publicity_starts_at": start.strftime(fmt),
             "publish-publicity_ends_at": start.strftime(fmt),
         },
@@ -300,9 +318,8 @@ def test_publish_with_a_publicity_window(client, staff, django_capture_on_commit
     assert not Publication.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            url,
+            publish,
             {
-                "op": "publish",
                 "publish-publicity_starts_at": start.strftime(fmt),
                 "publish-publicity_ends_at": end.strftime(fmt),
             },
@@ -341,9 +358,14 @@ def _tied_pair(staff):
 def _tie_post(first, places: dict, reason: str) -> dict:
     """The tie_decide form's fields for the group whose first solution is `first`."""
     prefix = f"tie_decide-{first.pk}"
-    data = {"target": first.pk, f"{prefix}-reason": reason}
+    data = {f"{prefix}-reason": reason}
     data.update({f"{prefix}-place_{s.pk}": str(place) for s, place in places.items()})
     return data
+
+
+def _tie_url(staff, first) -> str:
+    """Where the tie_decide form of the group whose first solution is `first` posts."""
+    return reverse("dashboard_results_tie_decide", args=[staff.round.pk, first.pk])
 
 
 def _ranks(staff, *solutions):
@@ -374,7 +396,7 @@ def test_tie_decision_is_recorded_reranks_and_is_audited(client, staff):
     client.force_login(staff.organizer)
     url = reverse("dashboard_results", args=[staff.round.pk])
     assert _ranks(staff, staff.solution, x, y) == [1, 2, 2]
-    response = client.post(url, {"op": "tie_decide", **_tie_post(x, {x: 2, y: 1}, "评审委员会表决 5:2")})
+    response = client.post(_tie_url(staff, x), {**_tie_post(x, {x: 2, y: 1}, "评审委员会表决 5:2")})
     assert response.status_code == 302
     assert _ranks(staff, staff.solution, y, x) == [1, 2, 3]
     assert RoundResult.objects.get(round=staff.round, solution=y).tie_rule == TieRule.COMMITTEE
@@ -391,8 +413,7 @@ def test_tie_decision_without_a_reason_shows_the_error_and_changes_nothing(clien
     x, y = _tied_pair(staff)
     client.force_login(staff.organizer)
     speak_english(client)
-    url = reverse("dashboard_results", args=[staff.round.pk])
-    response = client.post(url, {"op": "tie_decide", **_tie_post(x, {x: 2, y: 1}, "  ")})
+    response = client.post(_tie_url(staff, x), {**_tie_post(x, {x: 2, y: 1}, "  ")})
     body = response.content.decode()
     assert response.status_code == 200
     assert f'id="id_tie_decide-{x.pk}-reason_error"' in body and "This field is required." in body
@@ -404,8 +425,7 @@ def test_tie_decision_needs_a_different_place_for_each_solution(client, staff):
     x, y = _tied_pair(staff)
     client.force_login(staff.organizer)
     speak_english(client)
-    url = reverse("dashboard_results", args=[staff.round.pk])
-    response = client.post(url, {"op": "tie_decide", **_tie_post(x, {x: 1, y: 1}, "表决")})
+    response = client.post(_tie_url(staff, x), {**_tie_post(x, {x: 1, y: 1}, "表决")})
     assert response.status_code == 200 and "Give each solution a different place." in response.content.decode()
     assert not TieDecision.objects.exists()
 
@@ -417,7 +437,7 @@ def test_tie_decision_refused_by_the_service_shows_its_message(client, staff):
     speak_english(client)
     url = reverse("dashboard_results", args=[staff.round.pk])
     assert "can no longer be recorded" in client.get(url).content.decode()
-    response = client.post(url, {"op": "tie_decide", **_tie_post(x, {x: 2, y: 1}, "表决")})
+    response = client.post(_tie_url(staff, x), {**_tie_post(x, {x: 2, y: 1}, "表决")})
     assert response.status_code == 200
     assert "already published" in response.content.decode()
     assert not TieDecision.objects.exists() and _ranks(staff, x, y) == [2, 2]
@@ -428,8 +448,9 @@ def test_tie_decision_on_a_group_no_longer_tied_is_a_message(client, staff):
     speak_english(client)
     _submit(staff, staff.judge, staff.assignment, ("9", "9", "18"))
     results_aggregate(round_=staff.round)
-    url = reverse("dashboard_results", args=[staff.round.pk])
-    response = client.post(url, {"op": "tie_decide", "target": staff.solution.pk}, follow=True)
+    response = client.post(
+        reverse("dashboard_results_tie_decide", args=[staff.round.pk, staff.solution.pk]), follow=True
+    )
     assert "no longer share a rank" in response.content.decode()
     assert not TieDecision.objects.exists()
 
@@ -459,7 +480,7 @@ def test_confirm_final_when_allowed(client, staff, django_capture_on_commit_call
     assert "data-final-blocker" not in body and re.search(r"<button[^>]*data-confirm-final[^>]*>", body)
     assert "disabled" not in re.search(r"<button[^>]*data-confirm-final[^>]*>", body).group(0)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"op": "confirm_final"}, follow=True)
+        response = client.post(reverse("dashboard_results_confirm_final", args=[staff.round.pk]), follow=True)
     body = response.content.decode()
     publication = Publication.objects.get(round=staff.round)
     assert publication.final_confirmed_at is not None
@@ -487,7 +508,7 @@ def test_confirm_final_refused_shows_the_reason_and_changes_nothing(
     assert f'data-final-blocker="{blocker}"' in body and expected in body
     assert "disabled" in re.search(r"<button[^>]*data-confirm-final[^>]*>", body).group(0)
     entry_status = RoundEntry.objects.get(round=staff.round, solution=staff.solution).status
-    response = client.post(url, {"op": "confirm_final"}, follow=True)
+    response = client.post(reverse("dashboard_results_confirm_final", args=[staff.round.pk]), follow=True)
     assert response.redirect_chain == [(url, 302)]
     assert expected in response.content.decode()
     assert Publication.objects.get(pk=publication.pk).final_confirmed_at is None
@@ -498,8 +519,7 @@ def test_confirm_final_refused_shows_the_reason_and_changes_nothing(
 def test_confirm_final_before_publishing_shows_the_coded_message(client, staff):
     client.force_login(staff.organizer)
     speak_english(client)
-    url = reverse("dashboard_results", args=[staff.round.pk])
-    response = client.post(url, {"op": "confirm_final"}, follow=True)
+    response = client.post(reverse("dashboard_results_confirm_final", args=[staff.round.pk]), follow=True)
     assert "The round&#x27;s results are not published." in response.content.decode()
     assert not Publication.objects.exists()
 
@@ -517,9 +537,9 @@ def test_export_links(client, staff):
 
 def _published(client, staff, django_capture_on_commit_callbacks, *, ended=False) -> Publication:
     with django_capture_on_commit_callbacks(execute=True):
-        url = _aggregate(client, staff)
+        _aggregate(client, staff)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"op": "publish"})
+        response = client.post(reverse("dashboard_results_publish", args=[staff.round.pk]))
     assert response.status_code == 302
     publication = Publication.objects.get(round=staff.round)
     if ended:
@@ -548,14 +568,13 @@ def test_objection_decide_needs_a_response(client, staff, django_capture_on_comm
     url = reverse("dashboard_objections", args=[staff.contest.slug])
     assert f'data-objection="{objection.pk}"' in client.get(url).content.decode()
     prefix = f"decide-{objection.pk}"
-    response = client.post(url, {"op": "decide", "target": objection.pk, f"{prefix}-decision": "dismiss"})
+    decide = reverse("dashboard_objection_decide", args=[staff.contest.slug, objection.pk])
+    response = client.post(decide, {f"{prefix}-decision": "dismiss"})
     assert response.status_code == 200 and f'id="id_{prefix}-response_error"' in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            url,
+            decide,
             {
-                "op": "decide",
-                "target": objection.pk,
                 f"{prefix}-decision": "dismiss",
                 f"{prefix}-response": "经核查不成立",
             },
@@ -566,12 +585,12 @@ def test_objection_decide_needs_a_response(client, staff, django_capture_on_comm
 
 def test_awards_ranges_are_validated_then_confirmed(client, staff, django_capture_on_commit_callbacks):
     _published(client, staff, django_capture_on_commit_callbacks, ended=True)
-    url = reverse("dashboard_awards", args=[staff.contest.slug])
-    response = client.post(url, {"op": "awards", "awards-first_from": "3", "awards-first_to": "1"})
+    confirm = reverse("dashboard_awards_confirm", args=[staff.contest.slug])
+    response = client.post(confirm, {"awards-first_from": "3", "awards-first_to": "1"})
     assert response.status_code == 200 and 'id="id_awards-first_to_error"' in response.content.decode()
     assert not Award.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"op": "awards", "awards-first_from": "1", "awards-first_to": "1"})
+        response = client.post(confirm, {"awards-first_from": "1", "awards-first_to": "1"})
     assert response.status_code == 302, response.content.decode()[-3000:]
     award = Award.objects.get(contest=staff.contest)
     assert award.solution_id == staff.solution.pk and award.level == "first"
@@ -593,10 +612,8 @@ def test_request_a_supplement_with_a_deadline(client, staff):
     deadline = (timezone.localtime() + dt.timedelta(days=2)).replace(second=0, microsecond=0)
     prefix = f"qualify-{solution.pk}"
     response = client.post(
-        url,
+        reverse("dashboard_qualify", args=[staff.contest.slug, solution.pk]),
         {
-            "op": "qualify",
-            "target": solution.pk,
             f"{prefix}-outcome": "supplement_requested",
             f"{prefix}-reason": "缺少盖章承诺书",
             f"{prefix}-supplement_deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
@@ -613,9 +630,7 @@ def test_request_a_supplement_with_a_deadline(client, staff):
 def test_remove_a_judge_from_the_pool(client, staff):
     member = JudgePoolMember.objects.get(round=staff.round, judge=staff.unassigned_judge)
     client.force_login(staff.organizer)
-    response = client.post(
-        reverse("dashboard_round", args=[staff.round.pk]), {"op": "pool_remove", "target": member.pk}
-    )
+    response = client.post(reverse("dashboard_pool_remove", args=[staff.round.pk, member.pk]))
     assert response.status_code == 302
     assert not JudgePoolMember.objects.filter(pk=member.pk).exists()
 
@@ -626,10 +641,8 @@ def test_upholding_an_objection_disqualifies_the_entry(client, staff, django_cap
     prefix = f"decide-{objection.pk}"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("dashboard_objections", args=[staff.contest.slug]),
+            reverse("dashboard_objection_decide", args=[staff.contest.slug, objection.pk]),
             {
-                "op": "decide",
-                "target": objection.pk,
                 f"{prefix}-decision": "uphold",
                 f"{prefix}-response": "经核查属实",
             },
@@ -648,28 +661,29 @@ def test_aggregating_while_judging_is_open_asks_first(client, staff):
 
 
 @pytest.mark.parametrize(
-    "url_name, data",
+    "path, data",
     [
-        ("dashboard_contest", {"op": "approve", "target": "abc"}),
-        ("dashboard_contest", {"op": "reject", "target": "999999"}),
-        ("dashboard_contest", {"op": "open"}),
-        ("dashboard_contest", {"op": "nonsense"}),
-        ("dashboard_round", {"op": "pool_remove", "target": "-1"}),
-        ("dashboard_round", {"op": "pool_add", "pool_add-judge": "abc"}),
-        ("dashboard_results", {"op": "override", "target": "1e9"}),
-        ("dashboard_results", {"op": "publish", "publish-publicity_starts_at": "yesterday"}),
-        ("dashboard_results", {"op": "tie_decide", "target": "zz"}),
-        ("dashboard_results", {"op": "tie_decide", "target": "999999"}),
-        ("dashboard_results", {"op": "confirm_final", "target": "zz"}),
-        ("dashboard_qualification", {"op": "qualify", "target": ""}),
-        ("dashboard_objections", {"op": "decide", "target": "x"}),
-        ("dashboard_awards", {"op": "awards", "awards-first_from": "-3", "awards-merit_round": "zz"}),
+        # Each action posts to its own URL, which names the object: a malformed or unknown one
+        # does not resolve (404).
+        ("/organizer/c/{slug}/scenarios/abc/approve/", {}),
+        ("/organizer/c/{slug}/scenarios/999999/reject/", {}),
+        ("/organizer/rounds//open-judging/", {}),
+        ("/organizer/c/{slug}/nonsense/", {}),
+        ("/organizer/rounds/{round}/pool/-1/remove/", {}),
+        ("/organizer/rounds/{round}/pool/add/", {"pool_add-judge": "abc"}),
+        ("/organizer/rounds/{round}/results/1e9/override/", {}),
+        ("/organizer/rounds/{round}/results/publish/", {"publish-publicity_starts_at": "yesterday"}),
+        ("/organizer/rounds/{round}/results/zz/tie-decision/", {}),
+        ("/organizer/rounds/{round}/results/999999/tie-decision/", {}),
+        ("/organizer/rounds/{round}/results/confirm-final/", {"target": "zz"}),
+        ("/organizer/c/{slug}/qualification//decide/", {}),
+        ("/organizer/c/{slug}/objections/x/decide/", {}),
+        ("/organizer/c/{slug}/awards/confirm/", {"awards-first_from": "-3", "awards-merit_round": "zz"}),
     ],
 )
-def test_bad_posts_are_4xx_or_form_errors_never_500(client, staff, url_name, data):
+def test_bad_posts_are_4xx_or_form_errors_never_500(client, staff, path, data):
     client.force_login(staff.organizer)
-    arg = staff.round.pk if url_name in ("dashboard_round", "dashboard_results") else staff.contest.slug
-    response = client.post(reverse(url_name, args=[arg]), data)
+    response = client.post(path.format(slug=staff.contest.slug, round=staff.round.pk), data)
     assert response.status_code in (200, 302, 404)
     if response.status_code == 200:
         assert response.context is not None and "errorlist" in response.content.decode()
@@ -678,14 +692,14 @@ def test_bad_posts_are_4xx_or_form_errors_never_500(client, staff, url_name, dat
 def test_add_any_user_to_the_pool_by_email(client, staff):
     expert = UserFactory(username="expert_sun", email="sun@tongji.example.com")
     client.force_login(staff.organizer)
-    url = reverse("dashboard_round", args=[staff.round.pk])
-    missing = client.post(url, {"op": "pool_add", "pool_add-account": "nobody@example.com"})
+    url = reverse("dashboard_pool_add", args=[staff.round.pk])
+    missing = client.post(url, {"pool_add-account": "nobody@example.com"})
     assert missing.status_code == 200 and 'id="id_pool_add-account_error"' in missing.content.decode()
-    response = client.post(url, {"op": "pool_add", "pool_add-account": "SUN@tongji.example.com"})
+    response = client.post(url, {"pool_add-account": "SUN@tongji.example.com"})
     assert response.status_code == 302
     assert JudgePoolMember.objects.filter(round=staff.round, judge=expert).exists()
     assert expert.contest_roles.filter(contest=staff.contest, role="judge").exists()
-    again = client.post(url, {"op": "pool_add", "pool_add-account": "expert_sun"})
+    again = client.post(url, {"pool_add-account": "expert_sun"})
     assert again.status_code == 200 and again.context["pool_form"].non_field_errors()
 
 

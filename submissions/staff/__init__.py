@@ -1,0 +1,1 @@
+"""The organizer's pages of the submissions app: the qualification queue."""

@@ -126,19 +126,3 @@ def test_deadline_upload_and_submit_run_a_pinned_number_of_statements(api_client
     assert (len(_statements(uploaded)), len(_statements(submitted))) == (11, 14), "\n".join(
         _statements(uploaded) + ["--"] + _statements(submitted)
     )
-    # Their reads ran from SQL compiled once, not through the ORM's fallback (config/compiled.py).
-    from contest.api.authentication import _USER_BY_TOKEN
-    from submissions import selectors, services
-
-    reads = [
-        _USER_BY_TOKEN,
-        selectors._SOLUTION_WITH_ROLE,
-        selectors._FIRST_ROUND,
-        selectors._STATUS_AND_FIRST_LIMIT,
-        services._SOLUTION_ROW_LOCK,
-        services._SOLUTION_LOCK,
-        services._TEAM_ROW_LOCK,
-        services._FILES_WITH_VERSION,
-        services._MEMBER_USERS,
-    ]
-    assert all(read.is_compiled for read in reads)

@@ -1,5 +1,6 @@
 """`Authorization: Token <key>`, as DRF's TokenAuthentication, with the user and the token's
-creation time read by one statement: every API request of the deadline rush starts here.
+creation time read by one statement (contest/hot_reads.py): every API request of the deadline
+rush starts here.
 
 A token lives `AUTH_TOKEN_TTL_HOURS` from its creation; its creation time is read in the same
 statement. Revoking (`DELETE /api/v1/auth/token/`) and any new password delete it."""
@@ -7,18 +8,12 @@ statement. Revoking (`DELETE /api/v1/auth/token/`) and any new password delete i
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from contest.models import User
-
-
-def user_by_token(key: str) -> User | None:
-    """The token's user with the token's creation time (`token_created`), or None."""
-    return User.objects.filter(auth_token__key=key).annotate(token_created=F("auth_token__created")).first()
+from contest.hot_reads import user_by_token
 
 
 def token_expired(created: dt.datetime, *, at: dt.datetime | None = None) -> bool:

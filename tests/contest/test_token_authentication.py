@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from contest.api.authentication import user_by_token
+from contest.hot_reads import user_by_token
 from tests.factories.contest import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]

@@ -4,14 +4,16 @@ Building and compiling a queryset costs about 0.8–1.0 ms of CPU per statement 
 server; sending a statement and building its row costs about a tenth of that
 (bench/bench_deadline_rush.py, bench/RESULTS.md). Each function here runs one fixed statement
 through `connection.cursor()` and builds the model instance with `Model.from_db`, each value
-through its field's `to_python` (datetimes read as UTC, as Django's backends read them). Each
-must equal the ORM query named in its docstring; tests/contest/test_hot_reads.py compares both
-on the same data (SQLite, and PostgreSQL with DATABASE_URL).
+through its field (`python_value`). Each must equal the ORM query named in its docstring;
+tests/contest/test_hot_reads.py compares both on the same data (SQLite, and PostgreSQL with
+DATABASE_URL). The submissions app's reads are in submissions/hot_reads.py (contest must not
+import submissions), built with the helpers here.
 
 The columns are the models' own (`_meta`), so a migration that adds a column adds it here.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import connections, models, router
 from django.utils import timezone
@@ -20,24 +22,46 @@ from rest_framework.authtoken.models import Token
 from .models import User
 
 
-def _concrete(model) -> list:
+def columns(model) -> list:
+    """The model's fields that have a column, in the model's order."""
     return [f for f in model._meta.get_fields() if f.concrete and not f.many_to_many]
 
 
-def _python(field, value):
-    """A column's value as the ORM hands it over."""
+def column_list(model, fields: list) -> str:
+    table = model._meta.db_table
+    return ", ".join(f'"{table}"."{f.column}"' for f in fields)
+
+
+def python_value(field, value, connection):
+    """A column's value as the ORM hands it over: the field's `from_db_value` (JSON) or
+    `to_python`; datetimes read as UTC and decimals at the column's scale, as Django's backends
+    read them (SQLite returns both as text or floats)."""
     if value is None:
         return None
+    if hasattr(field, "from_db_value"):  # JSON: text from both backends
+        return value if not isinstance(value, str | bytes) else field.from_db_value(value, None, connection)
     value = field.to_python(value)
     if isinstance(field, models.DateTimeField) and timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.UTC)  # SQLite's text form, stored in UTC
+        value = timezone.make_aware(value, dt.UTC)
+    elif isinstance(field, models.DecimalField):
+        value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
     return value
 
 
-_USER_FIELDS = _concrete(User)
+def instance(model, using: str, fields: list, values) -> models.Model:
+    """A stored row as the ORM builds it (`Model.from_db`)."""
+    connection = connections[using]
+    return model.from_db(
+        using,
+        [f.attname for f in fields],
+        [python_value(f, v, connection) for f, v in zip(fields, values, strict=True)],
+    )
+
+
+_USER_FIELDS = columns(User)
 _TOKEN_CREATED = Token._meta.get_field("created")
 _USER_TABLE, _TOKEN_TABLE = User._meta.db_table, Token._meta.db_table
-_USER_COLUMNS = ", ".join(f'"{_USER_TABLE}"."{f.column}"' for f in _USER_FIELDS)
+_USER_COLUMNS = column_list(User, _USER_FIELDS)
 _USER_BY_TOKEN_SQL = (
     f'SELECT {_USER_COLUMNS}, "{_TOKEN_TABLE}"."created" FROM "{_USER_TABLE}" '  # noqa: S608  # nosec B608
     f'INNER JOIN "{_TOKEN_TABLE}" ON "{_TOKEN_TABLE}"."user_id" = "{_USER_TABLE}"."id" '
@@ -56,10 +80,6 @@ def user_by_token(key: str) -> User | None:
     if row is None:
         return None
     *values, created = row
-    user = User.from_db(
-        using,
-        [f.attname for f in _USER_FIELDS],
-        [_python(f, v) for f, v in zip(_USER_FIELDS, values, strict=True)],
-    )
-    user.token_created = _python(_TOKEN_CREATED, created)
+    user = instance(User, using, _USER_FIELDS, values)
+    user.token_created = python_value(_TOKEN_CREATED, created, connections[using])
     return user

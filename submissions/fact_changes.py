@@ -26,7 +26,8 @@ from .errors import (
     ReasonRequiredError,
 )
 from .models import Team, TeamFactChange
-from .services import _end_conflicted_assignments, _lock_team, _validate_co_units
+from .services._common import _end_conflicted_assignments, _lock_team
+from .services.teams import _validate_co_units
 
 
 def _state(change: TeamFactChange) -> dict:

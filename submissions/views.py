@@ -27,7 +27,6 @@ from submissions.api.views import DEFAULT_UPLOAD_LIMIT, MULTIPART_SLACK
 from submissions.files import upload_handlers_for
 from submissions.selectors import upload_limit_for
 
-from . import services
 from .enums import InvitationStatus, SolutionStatus
 from .forms import (
     InviteForm,
@@ -56,6 +55,11 @@ from .selectors import (
     user_team_in_contest,
     version_list_for_user,
 )
+from .services import invitations as invitation_services
+from .services import qualification as qualification_services
+from .services import solutions as solution_services
+from .services import teams as team_services
+from .services import transfers as transfer_services
 
 SERVICE_ERRORS = (ApplicationError, ValidationError)
 
@@ -113,7 +117,7 @@ def team_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            team = services.team_create(
+            team = team_services.team_create(
                 actor=request.user,
                 contest=contest,
                 name=data["name"],
@@ -169,7 +173,7 @@ def team_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.team_update(
+            team_services.team_update(
                 actor=request.user,
                 team=team,
                 name=data["name"],
@@ -191,7 +195,9 @@ def team_invite(request, pk):
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            invitation = services.invitation_create(actor=request.user, team=team, email=form.cleaned_data["email"])
+            invitation = invitation_services.invitation_create(
+                actor=request.user, team=team, email=form.cleaned_data["email"]
+            )
         except SERVICE_ERRORS as exc:
             add_service_error(form, exc)
         else:
@@ -227,7 +233,7 @@ def invitation_revoke(request, pk, invitation_pk):
     team = _team_for_member(request, pk)
     invitation = get_object_or_404(invitation_list_for_team(team), pk=invitation_pk)
     try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)
+        invitation_services.invitation_revoke(actor=request.user, invitation=invitation)
     except ApplicationError as exc:
         record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
@@ -242,7 +248,7 @@ def member_remove(request, pk, user_pk):
     team = _team_for_member(request, pk)
     member = get_object_or_404(User, pk=user_pk, memberships__team=team)
     try:
-        services.member_remove(actor=request.user, team=team, user=member)
+        team_services.member_remove(actor=request.user, team=team, user=member)
     except ApplicationError as exc:
         record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
@@ -260,7 +266,7 @@ def captain_transfer(request, pk, user_pk):
     team = _team_for_member(request, pk)
     member = get_object_or_404(User, pk=user_pk, memberships__team=team)
     try:
-        services.captain_transfer(actor=request.user, team=team, new_captain=member)
+        team_services.captain_transfer(actor=request.user, team=team, new_captain=member)
     except ApplicationError as exc:
         record_form_refusal(exc)  # a refused state change is recorded
         messages.error(request, str(exc.detail))
@@ -290,7 +296,7 @@ def _invitation_page(request, invitation, *, token):
     error = None
     if request.method == "POST":
         try:
-            membership = services.invitation_accept(actor=request.user, token=token)
+            membership = invitation_services.invitation_accept(actor=request.user, token=token)
         except ApplicationError as exc:
             record_form_refusal(exc)  # a refused state change is recorded
             error = str(exc.detail)
@@ -321,7 +327,7 @@ def solution_start(request, scenario_pk):
     form = SolutionStartForm(request.POST or None, initial={"title": scenario.title})
     if request.method == "POST" and form.is_valid():
         try:
-            solution = services.solution_create(
+            solution = solution_services.solution_create(
                 actor=request.user,
                 team=team,
                 scenario=scenario,
@@ -468,7 +474,7 @@ def solution_upload(request, pk):
     form = VersionUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            version = services.solution_version_create(
+            version = solution_services.solution_version_create(
                 actor=request.user,
                 solution=solution,
                 title=form.cleaned_data["title"],
@@ -504,7 +510,7 @@ def solution_submit(request, pk):
     form = SubmitForm(request.POST, versions=versions)
     if form.is_valid():
         try:
-            receipt = services.solution_submit(
+            receipt = solution_services.solution_submit(
                 actor=request.user, solution=solution, version_number=form.cleaned_data["version_number"]
             )
         except SERVICE_ERRORS as exc:
@@ -533,7 +539,7 @@ def solution_withdraw(request, pk):
     form = WithdrawForm(request.POST or None, needs_confirmation=after_deadline)
     if request.method == "POST" and form.is_valid():
         try:
-            services.solution_withdraw(
+            solution_services.solution_withdraw(
                 actor=request.user,
                 solution=solution,
                 confirm=bool(form.cleaned_data.get("confirm")),
@@ -560,7 +566,7 @@ def solution_supplement(request, pk):
     form = SupplementForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.solution_supplement(actor=request.user, solution=solution, uploads=form.uploads())
+            qualification_services.solution_supplement(actor=request.user, solution=solution, uploads=form.uploads())
         except SERVICE_ERRORS as exc:
             add_service_error(form, exc)
         else:
@@ -578,7 +584,9 @@ def solution_transfer(request, pk):
     form = TransferForm(request.POST, solution=solution)
     if form.is_valid():
         try:
-            services.solution_transfer(actor=request.user, solution=solution, scenario=form.cleaned_data["scenario"])
+            transfer_services.solution_transfer(
+                actor=request.user, solution=solution, scenario=form.cleaned_data["scenario"]
+            )
         except SERVICE_ERRORS as exc:
             add_service_error(form, exc)
         else:

@@ -14,6 +14,8 @@ from contest.enums import RoundKind
 from submissions import services
 from submissions.errors import AlreadyInTeamError, EntryCapReachedError, TeamFullError
 from submissions.models import Solution, SolutionVersion, TeamMembership
+from submissions.services import invitations as invitation_services
+from submissions.services import solutions as solution_services
 from tests.factories.contest import (
     ContestFactory,
     OrganizationFactory,
@@ -54,15 +56,16 @@ def race(n, fn):
     return results
 
 
-def slow(monkeypatch, name, delay=0.3):
-    original = getattr(services, name)
+def slow(monkeypatch, module, name, delay=0.3):
+    """Slow `name` down where `module` looks it up (a services submodule)."""
+    original = getattr(module, name)
 
     def wrapped(*args, **kwargs):
         result = original(*args, **kwargs)
         time.sleep(delay)
         return result
 
-    monkeypatch.setattr(services, name, wrapped)
+    monkeypatch.setattr(module, name, wrapped)
 
 
 @pytest.fixture
@@ -95,7 +98,7 @@ def test_entry_cap_holds_under_race(monkeypatch, open_contest):
     track = TrackFactory(contest=open_contest)
     services.solution_create(actor=team.captain, team=team, scenario=ScenarioFactory(track=track), title="1")
     scenarios = [ScenarioFactory(track=track) for _ in range(2)]
-    slow(monkeypatch, "_counted_entries")
+    slow(monkeypatch, solution_services, "_counted_entries")
     results = race(
         2, lambda i: services.solution_create(actor=team.captain, team=team, scenario=scenarios[i], title=str(i))
     )
@@ -110,7 +113,7 @@ def test_member_cap_holds_under_race(monkeypatch, open_contest):
     TeamMembershipFactory(team=team)  # 2 of 3 places taken
     invitees = [UserFactory() for _ in range(2)]
     tokens = [services.invitation_create(actor=team.captain, team=team, email=u.email).token for u in invitees]
-    slow(monkeypatch, "_member_users")
+    slow(monkeypatch, invitation_services, "_member_users")
     results = race(2, lambda i: services.invitation_accept(actor=invitees[i], token=tokens[i]))
     assert sorted(r[0] for r in results) == ["error", "ok"], results
     assert any(isinstance(r[1], TeamFullError) for r in results)

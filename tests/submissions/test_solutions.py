@@ -26,6 +26,7 @@ from submissions.errors import (
     VersionNotFoundError,
 )
 from submissions.models import RoundEntry, Solution, SolutionFile, SolutionVersion, SubmissionReceipt
+from submissions.services import solutions as solution_services
 from tests.factories.contest import ScenarioFactory, TrackFactory
 
 from .conftest import AFTER, DEADLINE, ELF, PNG, full_files, media_snapshot, pdf, upload, zip_bytes
@@ -162,7 +163,7 @@ def test_failure_after_storing_deletes_files(monkeypatch, tmp_path, solution, me
     def boom(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_create_version_locked", boom)
+    monkeypatch.setattr(solution_services, "_create_version_locked", boom)
     with pytest.raises(RuntimeError):
         services.solution_version_create(actor=member, solution=solution, title="T", uploads=full_files())
     assert media_snapshot(tmp_path) == before

@@ -22,7 +22,6 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from config.compiled import CompiledRead
 from contest import clock
 from contest.enums import Role, RoundStatus
 from contest.models import Contest, ContestRole, Round, Scenario
@@ -30,7 +29,7 @@ from contest.roles import is_organizer, roles_of_user
 from judging.models import ConflictOfInterest, JudgeAssignment
 from judging.selectors import solution_ids_visible_to_judge
 
-from . import permissions
+from . import hot_reads, permissions
 from .enums import InvitationStatus, SolutionStatus
 from .models import (
     EligibilityDecision,
@@ -53,13 +52,10 @@ def round_deadline_passed(round_: Round, at: dt.datetime) -> bool:
     return clock.deadline_passed(round_.submission_deadline, at)
 
 
-# Read by every upload and submission: compiled once (config/compiled.py).
-_FIRST_ROUND = CompiledRead(lambda contest_id: Round.objects.filter(contest_id=contest_id).order_by("sequence")[:1])
-
-
+# Read by every upload and submission: explicit SQL (submissions/hot_reads.py).
 def qualification_round(contest: Contest | int) -> Round | None:
     """The round that takes the first submissions (揭榜): the lowest sequence (contest or its id)."""
-    return _FIRST_ROUND.first(contest.pk if isinstance(contest, Contest) else contest)
+    return hot_reads.first_round(contest.pk if isinstance(contest, Contest) else contest)
 
 
 # A first round in one of these statuses has stopped taking entries, whatever its dates say.
@@ -152,16 +148,6 @@ def _viewer_role(user_id: int) -> Subquery:
     return Subquery(TeamMembership.objects.filter(team=OuterRef("team"), user_id=user_id).values("role")[:1])
 
 
-_SOLUTION_WITH_ROLE = CompiledRead(
-    lambda user_id, pk: Solution.objects.annotate(viewer_member_role=_viewer_role(user_id)).filter(pk=pk)[:1]
-)
-_SOLUTION_WITH_ROLE_RELATED = CompiledRead(
-    lambda user_id, pk: solution_list_with_related(
-        Solution.objects.annotate(viewer_member_role=_viewer_role(user_id)).filter(pk=pk)
-    )[:1]
-)
-
-
 def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     """One solution the user sees, or 404. `related=False` skips the joined team, scenario and
     final version (the upload and submit views re-read the row under a lock anyway).
@@ -174,7 +160,11 @@ def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     if signed_in and isinstance(pk, int):
         # The viewer's team role comes with the row: visibility and the permission checks of
         # this request then need no query of their own.
-        solution = (_SOLUTION_WITH_ROLE_RELATED if related else _SOLUTION_WITH_ROLE).first(user.pk, pk)
+        if related:
+            qs = Solution.objects.annotate(viewer_member_role=_viewer_role(user.pk)).filter(pk=pk)
+            solution = solution_list_with_related(qs).first()
+        else:
+            solution = hot_reads.solution_with_role(user.pk, pk)
     else:  # anonymous, or a key that is not an int: through the ORM
         qs = Solution.objects.filter(pk=pk)
         if signed_in:
@@ -346,23 +336,10 @@ def solution_access_map(user, solutions) -> dict[int, dict]:
     return result
 
 
-_STATUS_AND_FIRST_LIMIT = CompiledRead(
-    lambda solution_id: (
-        Solution.objects.filter(pk=solution_id)
-        .annotate(
-            first_round_limit=Subquery(
-                Round.objects.filter(contest=OuterRef("contest_id")).order_by("sequence").values("max_upload_bytes")[:1]
-            )
-        )
-        .values_list("status", "first_round_limit")[:1]
-    )
-)
-
-
 def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int) -> int:
     """The byte limit of the round a solution currently submits to (for the early size check)."""
     # The first round's limit comes with the row: one statement for the usual case.
-    row = _STATUS_AND_FIRST_LIMIT.first(solution_id) if isinstance(solution_id, int) else None
+    row = hot_reads.status_and_first_limit(solution_id) if isinstance(solution_id, int) else None
     if row is None:
         return default
     status, limit = row

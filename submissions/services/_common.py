@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from config.compiled import CompiledRead
 from contest import clock
 from contest.enums import Role
 from contest.models import Contest, ContestRole, Round, User
 from contest.roles import is_judge, is_organizer, is_track_host
 from notifications.services import NoticeSpec, notify_many
 
+from .. import hot_reads
 from ..enums import (
     UNCOUNTED_STATUSES,
     SolutionStatus,
@@ -58,28 +58,24 @@ def _lock_team(team_id: int) -> Team:
     return Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team_id)
 
 
-# The deadline requests' locks and reads are compiled once (config/compiled.py).
-_TEAM_ROW_LOCK = CompiledRead(lambda team_id: Team.objects.select_for_update().filter(pk=team_id).values_list("pk"))
-_SOLUTION_ROW_LOCK = CompiledRead(lambda pk: Solution.objects.select_for_update(of=("self",)).filter(pk=pk)[:1])
-_SOLUTION_LOCK = CompiledRead(
-    lambda pk: (
-        Solution.objects.select_for_update(of=("self",)).select_related("contest", "team", "scenario").filter(pk=pk)[:1]
-    )
-)
-_MEMBER_USERS = CompiledRead(
-    lambda team_id: User.objects.filter(memberships__team_id=team_id).order_by("memberships__id")
-)
-
-
+# The deadline requests' row locks and member list: explicit SQL (submissions/hot_reads.py).
 def _lock_team_row(team_id: int) -> None:
     """`_lock_team` for a caller that needs only the lock, not the row."""
-    if not _TEAM_ROW_LOCK.all(team_id):
+    if not hot_reads.lock_team_row(team_id):
         raise Team.DoesNotExist
 
 
 def _lock_solution(solution_id: int, *, related: bool = True) -> Solution:
     """The solution row, locked; `related`: with its contest, team and scenario (not locked)."""
-    solution = (_SOLUTION_LOCK if related else _SOLUTION_ROW_LOCK).first(solution_id)
+    if related:
+        solution = (
+            Solution.objects.select_for_update(of=("self",))
+            .select_related("contest", "team", "scenario")
+            .filter(pk=solution_id)
+            .first()
+        )
+    else:
+        solution = hot_reads.lock_solution_row(solution_id)
     if solution is None:
         raise Solution.DoesNotExist
     return solution
@@ -103,7 +99,7 @@ def _solution_state(solution: Solution) -> dict:
 
 def _member_users(team: Team) -> list[User]:
     """The team's members, in the order they joined."""
-    return _MEMBER_USERS.all(team.pk)
+    return hot_reads.member_users(team.pk)
 
 
 def _notify_team(*, team: Team, kind: str, key: str, context: dict, users: Iterable[User] | None = None) -> None:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 
-from config.compiled import insert_row, update_row
 from contest.models import Round, User
 
 from .. import files as file_checks
@@ -69,7 +68,7 @@ def _create_version_locked(
     """Caller holds the solution row lock (so `version_count` was read current under it).
     Kinds not uploaded are carried over from `carry_from`."""
     solution.version_count += 1
-    update_row(solution, ["version_count"])
+    solution.save(update_fields=["version_count"])
     version = SolutionVersion(
         solution=solution,
         number=solution.version_count,
@@ -110,7 +109,7 @@ def _create_version_locked(
     version.sha256 = _version_digest(
         title=title, abstract=abstract, files=[(r.kind, r.sha256, r.original_name) for r in rows]
     )
-    insert_row(version)
+    version.save(force_insert=True)
     for row in rows:
         row.version = version  # now with its primary key
     SolutionFile.objects.bulk_create(rows)
@@ -137,16 +136,14 @@ def _issue_receipt(
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return insert_row(
-                    SubmissionReceipt(
-                        solution=solution,
-                        version=version,
-                        round=round_,
-                        code=_receipt_code(at),
-                        sha256=version.sha256,
-                        submitted_by=actor,
-                        submitted_at=at,
-                    )
+                return SubmissionReceipt.objects.create(
+                    solution=solution,
+                    version=version,
+                    round=round_,
+                    code=_receipt_code(at),
+                    sha256=version.sha256,
+                    submitted_by=actor,
+                    submitted_at=at,
                 )
         except IntegrityError:  # pragma: no cover - a 40-bit random code collided
             continue

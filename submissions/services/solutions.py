@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 
-from config.compiled import CompiledRead, update_row
 from contest import clock
 from contest.audit import audit_record
 from contest.enums import ScenarioStatus
@@ -201,17 +200,12 @@ def solution_version_create(
     return version
 
 
-_FILES_WITH_VERSION = CompiledRead(
-    lambda solution_id, number: SolutionFile.objects.filter(
-        version__solution_id=solution_id, version__number=number
-    ).select_related("version")
-)
-
-
 def _version_and_kinds(solution: Solution, number: int) -> tuple[SolutionVersion | None, set[str]]:
     """A version and the document kinds it holds, read in one statement (its files, each with
     the version joined); a version without files is read on its own."""
-    files = _FILES_WITH_VERSION.all(solution.pk, number)
+    files = list(
+        SolutionFile.objects.filter(version__solution_id=solution.pk, version__number=number).select_related("version")
+    )
     if files:
         return files[0].version, {f.kind for f in files}
     return solution.versions.filter(number=number).first(), set()
@@ -256,7 +250,7 @@ def solution_submit(*, actor: User, solution: Solution, version_number: int) -> 
         # Listings show what was handed in.
         solution.title, solution.abstract = version.title, version.abstract
         fields = ["status", "status_reason", "final_version", "submitted_at", "title", "abstract", "updated_at"]
-        update_row(solution, fields)
+        solution.save(update_fields=fields)
         _activate_entry(round_, solution)
         receipt = _issue_receipt(solution=solution, version=version, round_=round_, actor=actor, at=at)
         audit_record(

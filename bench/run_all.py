@@ -166,7 +166,7 @@ FIXES = [
         "the hottest reads are named functions with explicit SQL through connection.cursor() and "
         "Model.from_db (contest/hot_reads.py: the token's user; submissions/hot_reads.py: the first round, "
         "the solution with the viewer's role, the status with the first round's limit, the row locks, the "
-        "members), each docstring naming the ORM query it equals and a test comparing both on SQLite and "
+        "members, a version's files), each docstring naming the ORM query it equals and a test comparing both on SQLite and "
         "PostgreSQL; writes go through the ORM (create, save(update_fields=...)), notices through one named "
         "INSERT … ON CONFLICT DO NOTHING RETURNING (notifications/services.py insert_new_notices). Server "
         "CPU per pair with the token read as explicit SQL and the writes on the ORM: 45 ms, against 46 ms "

@@ -15,9 +15,9 @@ from django.db import connections, router
 from django.db.transaction import TransactionManagementError
 
 from contest.hot_reads import column_list, columns, instance, python_value
-from contest.models import Round, User
+from contest.models import Contest, Round, Scenario, User
 
-from .models import Solution, Team, TeamMembership
+from .models import Solution, SolutionFile, SolutionVersion, Team, TeamMembership
 
 _ROUND_FIELDS, _SOLUTION_FIELDS, _USER_FIELDS = columns(Round), columns(Solution), columns(User)
 _ROUND, _SOLUTION, _TEAM = Round._meta.db_table, Solution._meta.db_table, Team._meta.db_table
@@ -109,3 +109,58 @@ def member_users(team_id: int) -> list[User]:
     `list(User.objects.filter(memberships__team_id=team_id).order_by("memberships__id"))`."""
     using, rows = _rows(User, _MEMBER_USERS_SQL, [team_id])
     return [instance(User, using, _USER_FIELDS, row) for row in rows]
+
+
+_CONTEST_FIELDS, _TEAM_FIELDS, _SCENARIO_FIELDS = columns(Contest), columns(Team), columns(Scenario)
+_FILE_FIELDS, _VERSION_FIELDS = columns(SolutionFile), columns(SolutionVersion)
+_FILE, _VERSION = SolutionFile._meta.db_table, SolutionVersion._meta.db_table
+_SOLUTION_LOCK_SQL = (
+    f"SELECT {column_list(Solution, _SOLUTION_FIELDS)}, {column_list(Contest, _CONTEST_FIELDS)}, "  # noqa: S608  # nosec B608
+    f'{column_list(Team, _TEAM_FIELDS)}, {column_list(Scenario, _SCENARIO_FIELDS)} FROM "{_SOLUTION}" '
+    f'INNER JOIN "{Contest._meta.db_table}" ON "{_SOLUTION}"."contest_id" = "{Contest._meta.db_table}"."id" '
+    f'INNER JOIN "{_TEAM}" ON "{_SOLUTION}"."team_id" = "{_TEAM}"."id" '
+    f'INNER JOIN "{Scenario._meta.db_table}" ON "{_SOLUTION}"."scenario_id" = "{Scenario._meta.db_table}"."id" '
+    f'WHERE "{_SOLUTION}"."id" = %s LIMIT 1'
+)
+_FILES_WITH_VERSION_SQL = (
+    f"SELECT {column_list(SolutionFile, _FILE_FIELDS)}, {column_list(SolutionVersion, _VERSION_FIELDS)} "  # noqa: S608  # nosec B608
+    f'FROM "{_FILE}" INNER JOIN "{_VERSION}" ON "{_FILE}"."version_id" = "{_VERSION}"."id" '
+    f'WHERE "{_VERSION}"."number" = %s AND "{_VERSION}"."solution_id" = %s '
+    f'ORDER BY "{_FILE}"."version_id" ASC, "{_FILE}"."id" ASC'
+)
+
+
+def _split(row, *field_lists):
+    start = 0
+    for fields in field_lists:
+        yield fields, row[start : start + len(fields)]
+        start += len(fields)
+
+
+def lock_solution(pk: int) -> Solution | None:
+    """The solution, its row locked, with its contest, team and scenario (not locked). Equals
+    `Solution.objects.select_for_update(of=("self",)).select_related("contest", "team",
+    "scenario").filter(pk=pk).first()`."""
+    using, rows = _rows(Solution, _SOLUTION_LOCK_SQL, [pk], lock_of=_SOLUTION)
+    if not rows:
+        return None
+    parts = _split(rows[0], _SOLUTION_FIELDS, _CONTEST_FIELDS, _TEAM_FIELDS, _SCENARIO_FIELDS)
+    solution, contest, team, scenario = (
+        instance(model, using, fields, values)
+        for model, (fields, values) in zip((Solution, Contest, Team, Scenario), parts, strict=True)
+    )
+    solution.contest, solution.team, solution.scenario = contest, team, scenario
+    return solution
+
+
+def files_with_version(solution_id: int, number: int) -> list[SolutionFile]:
+    """A version's files, each with the version. Equals `list(SolutionFile.objects.filter(
+    version__solution_id=solution_id, version__number=number).select_related("version"))`."""
+    using, rows = _rows(SolutionFile, _FILES_WITH_VERSION_SQL, [number, solution_id])
+    files = []
+    for row in rows:
+        (file_fields, file_values), (version_fields, version_values) = _split(row, _FILE_FIELDS, _VERSION_FIELDS)
+        file = instance(SolutionFile, using, file_fields, file_values)
+        file.version = instance(SolutionVersion, using, version_fields, version_values)
+        files.append(file)
+    return files

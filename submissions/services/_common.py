@@ -67,15 +67,7 @@ def _lock_team_row(team_id: int) -> None:
 
 def _lock_solution(solution_id: int, *, related: bool = True) -> Solution:
     """The solution row, locked; `related`: with its contest, team and scenario (not locked)."""
-    if related:
-        solution = (
-            Solution.objects.select_for_update(of=("self",))
-            .select_related("contest", "team", "scenario")
-            .filter(pk=solution_id)
-            .first()
-        )
-    else:
-        solution = hot_reads.lock_solution_row(solution_id)
+    solution = (hot_reads.lock_solution if related else hot_reads.lock_solution_row)(solution_id)
     if solution is None:
         raise Solution.DoesNotExist
     return solution

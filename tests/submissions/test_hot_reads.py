@@ -7,7 +7,7 @@ from django.db.models import OuterRef, Subquery
 
 from contest.models import Round, User
 from submissions import hot_reads
-from submissions.models import Solution, Team, TeamMembership
+from submissions.models import Solution, SolutionFile, Team, TeamMembership
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 
@@ -74,3 +74,34 @@ def test_member_users_equals_its_orm_query(team, captain, member, team_b):
         assert [u.pk for u in hot] == [u.pk for u in orm]
         for h, o in zip(hot, orm, strict=True):
             _same(h, o)
+
+
+def test_solution_lock_with_related_equals_its_orm_query(solution):
+    with transaction.atomic():
+        for pk in (solution.pk, solution.pk + 1000):
+            orm = (
+                Solution.objects.select_for_update(of=("self",))
+                .select_related("contest", "team", "scenario")
+                .filter(pk=pk)
+                .first()
+            )
+            hot = hot_reads.lock_solution(pk)
+            _same(hot, orm)
+            if orm is not None:
+                for name in ("contest", "team", "scenario"):
+                    _same(getattr(hot, name), getattr(orm, name))
+
+
+def test_files_with_version_equals_its_orm_query(submitted):
+    for number in (1, 2):
+        orm = list(
+            SolutionFile.objects.filter(version__solution_id=submitted.pk, version__number=number).select_related(
+                "version"
+            )
+        )
+        hot = hot_reads.files_with_version(submitted.pk, number)
+        assert [f.pk for f in hot] == [f.pk for f in orm]
+        for h, o in zip(hot, orm, strict=True):
+            _same(h, o)
+            _same(h.version, o.version)
+    assert hot_reads.files_with_version(submitted.pk + 1000, 1) == []

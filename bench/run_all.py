@@ -183,7 +183,8 @@ FIXES = [
 NOTES = [
     "Deadline rush — since the compiled reads were retired, server CPU per upload + submit measured 8–13 ms "
     "above the compiled code in the same loaded hour (before the submit's solution lock and a version's "
-    "files became explicit SQL). The rest is the writes on the ORM (about ten per pair, 0.3–0.8 ms more "
+    "files became explicit SQL; with them, one pair of runs: 61 against 49 ms). The rest is the writes on "
+    "the ORM (about ten per pair, 0.3–0.8 ms more "
     "each in process than SQL built once) and the plain Serializers of the answers (about 0.7 ms per "
     "pair); on a quiet machine the full runs spent 33–41 ms of the ~38 ms per pair the goal allows. Not "
     "yet measured in a full run.",

@@ -32,8 +32,8 @@ bare endpoint on the same production stack (bench/floor_urls.py: multipart parsi
 writing the file; no authentication, database or checks): the floor under any upload here.
 
 Before the timed phase, 100 other teams upload and submit the same way (`--warmup`), not timed: a
-server at the deadline has been serving for hours, so each thread's database connection is open,
-the compiled reads are compiled and PostgreSQL has prepared the statements. Without it, the first
+server at the deadline has been serving for hours, so each thread's database connection is open
+and PostgreSQL has prepared the statements. Without it, the first
 wave of 50 requests met cold workers and made up most of the slowest one per cent.
 
 Afterwards it checks the database and the media folder: every on-time upload has exactly one
@@ -396,8 +396,8 @@ def main() -> None:
             postgres_pid = postgres_server_pid(connection)
             connection.close()
             # A server at the deadline has been serving for hours: other teams' uploads first,
-            # outside the timed phase (each thread's database connection opened, the reads
-            # compiled, PostgreSQL's statements prepared).
+            # outside the timed phase (each thread's database connection opened, PostgreSQL's
+            # statements prepared).
             warm_stats = Stats()
             asyncio.run(run_phase(server.url, warm_jobs, clients=args.clients, stats=warm_stats, seed_value=3))
             stats.failures += [f"warm-up: {failure}" for failure in warm_stats.failures]

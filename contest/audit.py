@@ -24,8 +24,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from config.compiled import insert_row
-
 from .models import AuditEvent, AuditHead
 
 logger = logging.getLogger(__name__)
@@ -60,17 +58,15 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    event = insert_row(  # one prepared INSERT (config/compiled.py): every audited write runs it
-        AuditEvent(
-            created_at=timezone.now(),
-            actor_id=actor_id,
-            actor_label=str(actor) if actor_id else "system",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            before=_normalise(before),
-            after=_normalise(after),
-        )
+    event = AuditEvent.objects.create(
+        created_at=timezone.now(),
+        actor_id=actor_id,
+        actor_label=str(actor) if actor_id else "system",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=_normalise(before),
+        after=_normalise(after),
     )
     transaction.on_commit(schedule_chaining, robust=True)
     return event

@@ -3,6 +3,7 @@ the queryset, so views built on these return 404 for them."""
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from . import hot_reads
 from .enums import ContestStatus, Role, RoundKind, ScenarioStatus
 from .models import Contest, ContestOrganization, ContestRole, Round, Scenario, SecurityEvent, Track, User
 from .permissions import PUBLIC_SCENARIO_STATUSES
@@ -121,9 +122,9 @@ def first_round_subquery(contest) -> QuerySet[Round]:
 
 
 def first_round_of(contest: Contest | int) -> Round | None:
-    """The contest's first round (a contest or its id), or None before any round exists."""
-    # hot read
-    return next(iter(first_round_subquery(contest)[:1]), None)
+    """The contest's first round (a contest or its id), or None before any round exists.
+    Read by every upload and submission: explicit SQL (contest/hot_reads.py)."""
+    return hot_reads.first_round(contest.pk if isinstance(contest, Contest) else contest)
 
 
 def first_rounds_of(contest_ids) -> dict[int, Round]:

@@ -51,11 +51,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.template import Context, Engine, TemplateDoesNotExist, engines
 from django.utils import timezone, translation
-
-from config.compiled import insert_rows
 
 from .errors import NotRecipientError
 from .models import Channel, Notification
@@ -223,6 +221,68 @@ def _rows_for(*, kind: str, spec: NoticeSpec, channels: Iterable[str], link: str
     return rows
 
 
+# Every column but the key, in the order the INSERT names them; tests/notifications/
+# test_insert_new_notices.py checks that it is every concrete field of the model.
+_NOTICE_COLUMNS = (
+    "recipient_id",
+    "email",
+    "kind",
+    "language",
+    "channel",
+    "subject",
+    "body",
+    "link",
+    "dedup_key",
+    "created_at",
+    "sent_at",
+    "read_at",
+    "attempts",
+    "last_error",
+    "last_enqueued_at",
+)
+
+
+def insert_new_notices(rows: list[Notification]) -> list[Notification]:
+    """Insert the rows whose `dedup_key` is new, in one statement; return those rows, saved.
+
+    `INSERT … ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key`: a key seen before,
+    repeated in `rows`, or written meanwhile by a concurrent transaction is skipped by the
+    database, and the new rows' ids come back with their keys. Django's
+    `bulk_create(ignore_conflicts=True)` returns no ids, so it cannot tell which rows were new.
+    Sends no model signals (Notification has no receivers). Values are prepared by each field
+    (`get_db_prep_save`), `created_at` is set as `auto_now_add` would.
+    """
+    if not rows:
+        return []
+    using = router.db_for_write(Notification)
+    connection = connections[using]
+    fields = [Notification._meta.get_field(column) for column in _NOTICE_COLUMNS]
+    now = timezone.now()
+    values = []
+    for row in rows:
+        if row.created_at is None:
+            row.created_at = now
+        values += [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    sql = (
+        f"INSERT INTO notifications_notification ({', '.join(_NOTICE_COLUMNS)}) VALUES {placeholders} "  # noqa: S608  # nosec B608
+        "ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        returned = cursor.fetchall()
+    pending: dict[str, Notification] = {}
+    for row in rows:
+        pending.setdefault(row.dedup_key, row)
+    inserted = []
+    for pk, key in returned:
+        row = pending[key]
+        row.pk = pk
+        row._state.adding, row._state.db = False, using  # as Model.from_db marks a stored row
+        inserted.append(row)
+    return inserted
+
+
 def notify(
     *,
     kind: str,
@@ -242,7 +302,7 @@ def notify(
     """
     spec = NoticeSpec(recipient=recipient, dedup_key=dedup_key, context=context, email=email, language=language)
     rows = _rows_for(kind=kind, spec=spec, channels=channels, link=link)
-    created = insert_rows(rows, skip_conflicts_on="dedup_key")
+    created = insert_new_notices(rows)
     _enqueue_on_commit([n.id for n in created if n.channel == Channel.EMAIL])
     return created
 
@@ -268,7 +328,7 @@ def notify_many(
     for start in range(0, len(rows), 1000):
         # One INSERT … ON CONFLICT DO NOTHING: keys seen before, or written by a concurrent
         # transaction meanwhile, are skipped by the database, and the new rows' ids come back.
-        inserted = insert_rows(rows[start : start + 1000], skip_conflicts_on="dedup_key")
+        inserted = insert_new_notices(rows[start : start + 1000])
         created += len(inserted)
         email_ids += [row.pk for row in inserted if row.channel == Channel.EMAIL]
     _enqueue_on_commit(email_ids)

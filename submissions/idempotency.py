@@ -19,7 +19,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from rest_framework.response import Response
 
-from config.compiled import insert_row, update_row
 from contest import clock
 
 from .errors import IdempotencyInProgressError, IdempotencyKeyInvalidError, IdempotencyKeyReusedError
@@ -50,11 +49,11 @@ def _claim(*, user, key: str, scope: str) -> IdempotencyRecord:
     """Insert the in-progress record, committed at once. Outside a transaction (a request) the
     INSERT commits by itself; inside one (tests, or a caller's atomic block) a savepoint keeps
     that transaction usable when the key is taken."""
-    record = IdempotencyRecord(user=user, key=key, scope=scope, status_code=IN_PROGRESS, body={})
+    fields = {"user": user, "key": key, "scope": scope, "status_code": IN_PROGRESS, "body": {}}
     if not transaction.get_connection().in_atomic_block:
-        return insert_row(record)
+        return IdempotencyRecord.objects.create(**fields)
     with transaction.atomic():
-        return insert_row(record)
+        return IdempotencyRecord.objects.create(**fields)
 
 
 def run_idempotent(request, *, scope: str, handler: Callable[[], Response]) -> Response:
@@ -91,7 +90,7 @@ def run_idempotent(request, *, scope: str, handler: Callable[[], Response]) -> R
             if 200 <= response.status_code < 300:
                 body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
                 record.status_code, record.body = response.status_code, body
-                update_row(record, ["status_code", "body"])
+                record.save(update_fields=["status_code", "body"])
     except BaseException:
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
         raise

@@ -32,9 +32,9 @@ from contest import clock
 from contest.enums import Role, RoundStatus
 from contest.models import Contest, ContestRole, Round, Scenario
 from contest.roles import is_organizer, roles_of_user
-from contest.selectors import first_round_of, first_round_subquery, first_rounds_of
+from contest.selectors import first_round_of, first_rounds_of
 
-from . import permissions
+from . import hot_reads, permissions
 from .enums import EntryStatus, InvitationStatus, SolutionStatus
 from .models import (
     EligibilityDecision,
@@ -202,13 +202,15 @@ def solution_get_for_user(user, pk, *, related: bool = True) -> Solution:
     milliseconds of planning and ORM work per request at the deadline (bench_deadline_rush).
     """
     signed_in = user is not None and user.is_authenticated
-    qs = Solution.objects.filter(pk=pk)
-    if signed_in:
+    if signed_in and isinstance(pk, int) and not related:
         # The viewer's team role comes with the row: visibility and the permission checks of
         # this request then need no query of their own.
-        qs = qs.annotate(viewer_member_role=_viewer_role(user.pk))
-    # hot read
-    solution = _first(solution_list_with_related(qs) if related else qs)
+        solution = hot_reads.solution_with_role(user.pk, pk)
+    else:  # the page's read with its related rows, anonymous, or a key that is not an int
+        qs = Solution.objects.filter(pk=pk)
+        if signed_in:
+            qs = qs.annotate(viewer_member_role=_viewer_role(user.pk))
+        solution = _first(solution_list_with_related(qs) if related else qs)
     if solution is not None and signed_in:
         permissions.remember_member_role(solution, user, solution.viewer_member_role)
     if solution is None or not solution_visible_to(user, solution):
@@ -373,19 +375,9 @@ def solution_access_map(user, solutions) -> dict[int, dict]:
 
 
 def upload_limit_for(solution_id, *, at: dt.datetime | None = None, default: int) -> int:
-    """The byte limit of the round the solution currently submits to (`submission_round_for`),
-    for the early size check; `default` when there is none."""
-    if not isinstance(solution_id, int):
-        return default
+    """The byte limit of the round a solution currently submits to (for the early size check)."""
     # The first round's limit comes with the row: one statement for the usual case.
-    # hot read
-    row = _first(
-        Solution.objects.filter(pk=solution_id)
-        .annotate(
-            first_round_limit=Subquery(first_round_subquery(OuterRef("contest_id")).values("max_upload_bytes")[:1])
-        )
-        .values_list("status", "contest_id", "first_round_limit")
-    )
+    row = hot_reads.status_and_first_limit(solution_id) if isinstance(solution_id, int) else None
     if row is None:
         return default
     status, contest_id, limit = row

@@ -1,5 +1,6 @@
-"""`Authorization: Token <key>`, as DRF's TokenAuthentication, with the user read by one compiled
-statement (config/compiled.py): every API request of the deadline rush starts here.
+"""`Authorization: Token <key>`, as DRF's TokenAuthentication, with the user and the token's
+creation time read by one statement (contest/hot_reads.py): every API request of the deadline
+rush starts here.
 
 A token lives `AUTH_TOKEN_TTL_HOURS` from its creation; its creation time is read in the same
 statement. Revoking (`DELETE /api/v1/auth/token/`) and any new password delete it."""
@@ -7,18 +8,12 @@ statement. Revoking (`DELETE /api/v1/auth/token/`) and any new password delete i
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from config.compiled import CompiledRead
-from contest.models import User
-
-_USER_BY_TOKEN = CompiledRead(
-    lambda key: User.objects.filter(auth_token__key=key).annotate(token_created=F("auth_token__created"))[:1]
-)
+from contest.hot_reads import user_by_token
 
 
 def token_expired(created: dt.datetime, *, at: dt.datetime | None = None) -> bool:
@@ -27,7 +22,7 @@ def token_expired(created: dt.datetime, *, at: dt.datetime | None = None) -> boo
 
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
-        user = _USER_BY_TOKEN.first(key)
+        user = user_by_token(key)
         if user is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if token_expired(user.token_created):

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config import output
+from contest.enums import DocumentKind
 from contest.models import Contest, Organization, Scenario
 from submissions.enums import EligibilityOutcome
 from submissions.models import (
@@ -13,8 +13,6 @@ from submissions.models import (
     Invitation,
     Solution,
     SolutionFile,
-    SolutionVersion,
-    SubmissionReceipt,
     Team,
     TeamFactChange,
     TeamMembership,
@@ -237,17 +235,19 @@ class SolutionOutputSerializer(serializers.ModelSerializer):
         return solution.status_reason if self._access(solution)["full"] else ""
 
 
-# The upload and submit answers are written at every deadline, so these three write their rows by
-# hand (config/output.py); the declared fields stay the schema, and
-# tests/submissions/test_output.py compares each with DRF's generic rendering, byte for byte.
-# (Comments, not docstrings: a docstring would enter the schema.)
-class FileOutputSerializer(serializers.ModelSerializer):
+# The upload and submit answers are written at every deadline: plain Serializers with declared
+# fields (a ModelSerializer builds its fields by model introspection on every request).
+# tests/submissions/test_output.py pins their JSON to DRF's generic ModelSerializer rendering of
+# the same model fields, byte for byte. (Comments, not docstrings: a docstring would enter the
+# schema.)
+class FileOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
     original_name = serializers.SerializerMethodField()
+    content_type = serializers.CharField(max_length=100)
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField(max_length=64)
     download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = SolutionFile
-        fields = ["id", "kind", "original_name", "content_type", "size", "sha256", "download_url"]
 
     def get_original_name(self, file) -> str:
         if self.context.get("blind"):
@@ -257,65 +257,34 @@ class FileOutputSerializer(serializers.ModelSerializer):
     def get_download_url(self, file) -> str:
         return reverse("submissions-api:file-download", kwargs={"pk": file.pk})
 
-    def to_representation(self, file):
-        return {
-            "id": file.pk,
-            "kind": output.choice(file.kind),
-            "original_name": self.get_original_name(file),
-            "content_type": output.text(file.content_type),
-            "size": output.integer(file.size),
-            "sha256": output.text(file.sha256),
-            "download_url": self.get_download_url(file),
-        }
-
 
 def neutral_file_name(file: SolutionFile) -> str:
     ext = file.original_name.rpartition(".")[2] if "." in file.original_name else "bin"
     return f"solution-{file.version.solution_id}-v{file.version.number}-{file.kind}.{ext}"
 
 
-class VersionOutputSerializer(serializers.ModelSerializer):
-    files = FileOutputSerializer(many=True)
+class VersionOutputSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    round = serializers.IntegerField(source="round_id", allow_null=True)
+    title = serializers.CharField(max_length=200)
+    abstract = serializers.CharField()
+    sha256 = serializers.CharField(max_length=64)
     created_by = serializers.SerializerMethodField()
-
-    class Meta:
-        model = SolutionVersion
-        fields = ["number", "round", "title", "abstract", "sha256", "created_by", "created_at", "files"]
+    created_at = serializers.DateTimeField()
+    files = FileOutputSerializer(many=True)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_created_by(self, version):
         return str(version.created_by) if self.context.get("full") else None
 
-    def to_representation(self, version):
-        file_output = FileOutputSerializer(context=self.context)
-        return {
-            "number": output.integer(version.number),
-            "round": version.round_id,
-            "title": output.text(version.title),
-            "abstract": output.text(version.abstract),
-            "sha256": output.text(version.sha256),
-            "created_by": self.get_created_by(version),
-            "created_at": output.datetime(version.created_at),
-            "files": [file_output.to_representation(f) for f in version.files.all()],
-        }
 
-
-class ReceiptOutputSerializer(serializers.ModelSerializer):
+class ReceiptOutputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    solution = serializers.IntegerField(source="solution_id")
     version = serializers.IntegerField(source="version.number")
-
-    class Meta:
-        model = SubmissionReceipt
-        fields = ["code", "solution", "version", "sha256", "round", "submitted_at"]
-
-    def to_representation(self, receipt):
-        return {
-            "code": output.text(receipt.code),
-            "solution": receipt.solution_id,
-            "version": output.integer(receipt.version.number),
-            "sha256": output.text(receipt.sha256),
-            "round": receipt.round_id,
-            "submitted_at": output.datetime(receipt.submitted_at),
-        }
+    sha256 = serializers.CharField(max_length=64)
+    round = serializers.IntegerField(source="round_id", allow_null=True)
+    submitted_at = serializers.DateTimeField()
 
 
 class EligibilityOutputSerializer(serializers.ModelSerializer):

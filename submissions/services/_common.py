@@ -13,6 +13,7 @@ from contest.models import Contest, ContestRole, Round, User
 from contest.roles import is_judge, is_organizer, is_track_host
 from notifications.services import NoticeSpec, notify_many
 
+from .. import hot_reads
 from ..enums import (
     UNCOUNTED_STATUSES,
     SolutionStatus,
@@ -53,20 +54,16 @@ def _lock_team(team_id: int) -> Team:
     return Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team_id)
 
 
+# The deadline requests' row locks and member list: explicit SQL (submissions/hot_reads.py).
 def _lock_team_row(team_id: int) -> None:
     """`_lock_team` for a caller that needs only the lock, not the row."""
-    # hot read
-    if not list(Team.objects.select_for_update().filter(pk=team_id).values_list("pk")):
+    if not hot_reads.lock_team_row(team_id):
         raise Team.DoesNotExist
 
 
 def _lock_solution(solution_id: int, *, related: bool = True) -> Solution:
     """The solution row, locked; `related`: with its contest, team and scenario (not locked)."""
-    qs = Solution.objects.select_for_update(of=("self",)).filter(pk=solution_id)
-    if related:
-        qs = qs.select_related("contest", "team", "scenario")
-    # hot read
-    solution = next(iter(qs[:1]), None)
+    solution = (hot_reads.lock_solution if related else hot_reads.lock_solution_row)(solution_id)
     if solution is None:
         raise Solution.DoesNotExist
     return solution
@@ -90,8 +87,7 @@ def _solution_state(solution: Solution) -> dict:
 
 def _member_users(team: Team) -> list[User]:
     """The team's members, in the order they joined."""
-    # hot read
-    return list(User.objects.filter(memberships__team_id=team.pk).order_by("memberships__id"))
+    return hot_reads.member_users(team.pk)
 
 
 def _notify_team(*, team: Team, kind: str, key: str, context: dict, users: Iterable[User] | None = None) -> None:

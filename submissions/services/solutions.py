@@ -14,7 +14,7 @@ from contest.models import Round, Scenario, User
 from contest.selectors import first_round_of
 
 from .. import files as file_checks
-from .. import permissions
+from .. import hot_reads, permissions
 from ..enums import (
     UNCOUNTED_STATUSES,
     EntryStatus,
@@ -38,7 +38,6 @@ from ..errors import (
 from ..models import (
     RoundEntry,
     Solution,
-    SolutionFile,
     SolutionVersion,
     SubmissionReceipt,
     Team,
@@ -192,10 +191,7 @@ def solution_version_create(
 def _version_and_kinds(solution: Solution, number: int) -> tuple[SolutionVersion | None, set[str]]:
     """A version and the document kinds it holds, read in one statement (its files, each with
     the version joined); a version without files is read on its own."""
-    # hot read
-    files = list(
-        SolutionFile.objects.filter(version__solution_id=solution.pk, version__number=number).select_related("version")
-    )
+    files = hot_reads.files_with_version(solution.pk, number)
     if files:
         return files[0].version, {f.kind for f in files}
     return solution.versions.filter(number=number).first(), set()

@@ -39,7 +39,7 @@ def _templates(patterns, prefix=""):
 def resource_groups() -> dict[str, list[str]]:
     """Every endpoint under /api/v1/, grouped by its first path segment, from the URL patterns
     themselves (a new endpoint is listed without anyone editing a list)."""
-    from config.urls import api_v1
+    from config.urls import api_v1  # the URL tree imports this module: read it at call time
 
     groups: dict[str, list[str]] = {}
     for template in sorted(set(_templates(api_v1))):
@@ -110,6 +110,6 @@ def server_error(request, *args, **kwargs):
     """handler500: JSON under /api/, Django's page elsewhere."""
     if request.path_info.startswith("/api/"):
         return error_response("server_error", _("A server error occurred."), 500)
-    from django.views.defaults import server_error as page
+    from django.views.defaults import server_error as page  # the page path only; the API answers above
 
     return page(request, *args, **kwargs)

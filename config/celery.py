@@ -19,6 +19,7 @@ app.autodiscover_tasks()
 def _json_like_the_web_processes(logger=None, **_kwargs):
     """With JSON logs (production), workers and beat print one JSON object a line too: Celery
     keeps its handlers and levels (`-l`), only their format is the web processes' one."""
+    # Called from a Celery signal, after Django is set up: settings are read only then.
     from django.conf import settings
     from django.utils.module_loading import import_string
 

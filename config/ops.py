@@ -17,6 +17,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from config.celery import app
+
 logger = logging.getLogger(__name__)
 
 READY_CACHE_KEY = "ops:ready"
@@ -52,7 +54,6 @@ def check_cache():
 
 
 def check_broker():
-    from config.celery import app
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # tasks run in this process: there is no broker to reach

@@ -106,7 +106,7 @@ def _first_in_window(ttl_seconds: float) -> bool:
 def schedule_chaining() -> None:
     """Queue a chaining task unless one already queued will start after this commit; never
     fails the request."""
-    from .tasks import chain_audit_task
+    from .tasks import chain_audit_task  # tasks import audit (they chain its events): a cycle
 
     global _chain_covered_until
     if settings.CELERY_TASK_ALWAYS_EAGER:

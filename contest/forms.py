@@ -3,9 +3,12 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .enums import ScenarioStatus
 from .models import Organization, Scenario, Track, User
+from .security_events import record_form_refusal
 
 
 def organization_label(organization: Organization) -> str:
@@ -101,7 +104,6 @@ class ScenarioFilterForm(forms.Form):
 
 
 def _public_statuses():
-    from .enums import ScenarioStatus
 
     return (ScenarioStatus.PUBLISHED, ScenarioStatus.CLOSED, ScenarioStatus.WITHDRAWN)
 
@@ -144,9 +146,6 @@ def add_service_error(form, exc) -> None:
     Handles Django's ValidationError (model validation in services) and ApplicationError
     (domain rules, with a translated `detail`).
     """
-    from django.core.exceptions import ValidationError
-
-    from .security_events import record_form_refusal
 
     record_form_refusal(exc)  # a refused state change is recorded, as in the API
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):

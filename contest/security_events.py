@@ -19,6 +19,7 @@ from config.api import ApplicationError, parse_id
 from config.proxies import client_address
 
 from . import clock
+from .models import SecurityEvent
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,6 @@ def record_form_refusal(exc) -> None:
 
 
 def _event(request, exc, *, source: str):
-    from .models import SecurityEvent
 
     user = getattr(request, "user", None)
     if user is not None and not user.is_authenticated:

@@ -5,6 +5,7 @@ Views parse input, read through `contest.selectors` (invisible objects are 404) 
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
@@ -169,7 +170,6 @@ def profile(request):
 
 
 def _set_language_cookie(response, language: str) -> None:
-    from django.conf import settings
 
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

@@ -6,8 +6,11 @@ from django.db.models import Case, F, Prefetch, Q, QuerySet, When, prefetch_rela
 
 from contest.enums import Role
 from contest.models import Round, Track, User
+from contest.roles import hosted_track_ids, is_organizer
 from judging.enums import ConflictFlagStatus
 from judging.models import ConflictFlag, ConflictOfInterest, Criterion, JudgeAssignment, JudgePoolMember, Review, Rubric
+from judging.services.conflicts import ConflictIndex
+from judging.services.conflicts import recorded_judge_org as expression
 from submissions.enums import EntryStatus, SolutionStatus
 from submissions.models import Solution
 
@@ -48,7 +51,6 @@ def rubric_for_track(*, round_: Round, track_id: int | None) -> Rubric | None:
 def track_scope(user, round_: Round) -> set[int] | None:
     """The tracks of a round whose pool, assignments and progress the user runs: None for
     organizers (every track), the hosted tracks for a track host."""
-    from contest.roles import hosted_track_ids, is_organizer
 
     return None if is_organizer(user, round_.contest) else hosted_track_ids(user, round_.contest)
 
@@ -79,7 +81,6 @@ def _conflicted_solution_ids(*, judge: User, assignments: list[JudgeAssignment])
     """`assignments` carry `recorded_org` (conflicts.recorded_judge_org): the judge's organization
     as recorded on the pool entry, never the profile. One index per contest and recorded
     organization (normally one)."""
-    from judging.services.conflicts import ConflictIndex
 
     if not assignments:
         return set()
@@ -94,7 +95,6 @@ def _conflicted_solution_ids(*, judge: User, assignments: list[JudgeAssignment])
 
 
 def recorded_judge_org():
-    from judging.services.conflicts import recorded_judge_org as expression
 
     return expression()
 

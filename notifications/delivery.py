@@ -162,7 +162,7 @@ def outbox_sweep(*, older_than: timedelta | None = None, limit: int | None = Non
     `NOTIFICATIONS_MAX_ATTEMPTS` times are left alone. Safe to run concurrently and repeatedly:
     sending is idempotent, and a row picked up is not picked again within `older_than`.
     """
-    from .services import enqueue_send
+    from .services import enqueue_send  # services → tasks → delivery: a top-level import closes the cycle
 
     if older_than is None:
         older_than = timedelta(minutes=settings.NOTIFICATIONS_RESEND_AFTER_MINUTES)
@@ -196,7 +196,7 @@ def notifications_retry(*, notification_ids: list[int]) -> list[int]:
     Only unsent e-mail rows are touched; sent ones stay sent (no way to send a notice twice).
     Returns the ids enqueued.
     """
-    from .services import enqueue_send
+    from .services import enqueue_send  # services → tasks → delivery: a top-level import closes the cycle
 
     with transaction.atomic():
         ids = list(

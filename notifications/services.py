@@ -137,6 +137,7 @@ def enqueue_send(notification_ids: list[int]) -> int:
     Call only after commit (through `transaction.on_commit`). A broker that cannot be reached is
     logged, not raised: the rows are committed and the sweep enqueues them again later.
     """
+    # kombu is loaded only by the code that talks to the broker; tasks import this module (a cycle).
     from kombu.exceptions import OperationalError as BrokerError
 
     from .tasks import send_notifications_task

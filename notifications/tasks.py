@@ -65,7 +65,7 @@ def sweep_unsent_task(self, *, older_than_seconds: float | None = None) -> int:
 )
 def send_reminders_task(self) -> int:
     """Beat (every 5 minutes): deadline reminders; each is created once per person and deadline."""
-    from .reminders import reminders_send
+    from .reminders import reminders_send  # the apps register reminders after the task module loads
 
     return reminders_send()
 
@@ -85,7 +85,7 @@ def _check_broker_eviction_policy(sender=None, **_kwargs) -> None:
     if not url.startswith(("redis://", "rediss://")):
         return
     try:
-        import redis
+        import redis  # only with a Redis broker; the embedded set-up has none
 
         problem = broker_eviction_problem(redis.Redis.from_url(url, socket_connect_timeout=2))
     except Exception as exc:  # CONFIG may be disabled on managed Redis: nothing to check then

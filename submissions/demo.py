@@ -7,7 +7,7 @@
 `solution_submit` and `solution_withdraw`. The result: 12 teams (the demo users `captain` 张三
 and `member` 李四 in the first), 20 solutions — most submitted with receipts, one submitted
 twice (two receipts), some drafts, one withdrawn. Nothing of this contest can be judged yet;
-the past edition built by `judging.demo` shows judging and results.
+the past edition built by `judging.results.demo` shows judging and results.
 
 Idempotent: a team is built only when no team of that name exists in the contest (the whole
 load runs in one transaction, so a team is never half-built). When round 1 does not accept
@@ -28,7 +28,16 @@ from contest.clock import round_accepts_submissions
 from contest.demo import data
 from contest.models import User
 
-from .models import Team
+from .models import Invitation, Solution, SolutionVersion, SubmissionReceipt, Team, TeamMembership
+from .services import (
+    invitation_accept,
+    invitation_create,
+    solution_create,
+    solution_submit,
+    solution_version_create,
+    solution_withdraw,
+    team_create,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -143,20 +152,12 @@ def demo_user(ctx, username: str, *, org_key: str, password_hash: list) -> User:
 
 
 def _join(team: Team, captain: User, user: User) -> None:
-    from .services import invitation_accept, invitation_create
 
     invitation = invitation_create(actor=captain, team=team, email=user.email)
     invitation_accept(actor=user, token=invitation.token)
 
 
 def _build_team(ctx, spec, password_hash: list) -> None:
-    from .services import (
-        solution_create,
-        solution_submit,
-        solution_version_create,
-        solution_withdraw,
-        team_create,
-    )
 
     name, lead_key, co_keys, captain_name, member_names, entries = spec
     users = {u.username: u for u in User.objects.filter(username__in=[captain_name, *member_names])}
@@ -212,7 +213,6 @@ def record_created(ctx, before: dict[str, int], models_: list) -> None:
 
 
 def load_demo(ctx) -> None:
-    from .models import Invitation, Solution, SolutionVersion, SubmissionReceipt, TeamMembership
 
     models_ = [User, Team, TeamMembership, Invitation, Solution, SolutionVersion, SubmissionReceipt]
     existing = set(Team.objects.filter(contest=ctx.contest).values_list("name", flat=True))

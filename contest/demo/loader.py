@@ -28,7 +28,8 @@ from contest.validators import credit_code_check_char
 
 from . import data
 
-EXTENSIONS = ("submissions.demo", "judging.demo", "notifications.demo")
+# In layer order (contest ← submissions ← judging ← judging.results), named, never imported here.
+EXTENSIONS = ("judging.demo", "submissions.demo", "judging.results.demo", "notifications.demo")
 
 
 @dataclass
@@ -155,33 +156,6 @@ def load_rounds(ctx: DemoContext) -> None:
         )
 
 
-def load_rubrics(ctx: DemoContext) -> None:
-    """One rubric (the 100-point sheet, step 0.5) per scored round."""
-    from judging.models import Criterion, Rubric
-
-    for round_ in ctx.rounds.values():
-        if round_.kind != "scored":
-            continue
-        rubric = ctx.upsert(
-            Rubric,
-            {"round": round_, "track": None},
-            {"name": "评分表（百分制）", "score_step": Decimal(data.RUBRIC_STEP)},
-        )
-        for order, (key, name, name_en, maximum, guidance) in enumerate(data.CRITERIA, start=1):
-            ctx.upsert(
-                Criterion,
-                {"rubric": rubric, "key": key},
-                {
-                    "name": name,
-                    "name_en": name_en,
-                    "guidance": guidance,
-                    "weight": Decimal("1"),
-                    "max_score": Decimal(maximum),
-                    "order": order,
-                },
-            )
-
-
 def _scenario_texts(spec: dict) -> dict:
     number = spec["code"].split("-")[1]
     problem = spec["need"] + "。"
@@ -250,7 +224,7 @@ def load_users(ctx: DemoContext) -> None:
         ctx.logins.append((username, data.DEMO_PASSWORD, label))
 
 
-STEPS = (load_organizations, load_contest, load_tracks, load_rounds, load_rubrics, load_scenarios, load_users)
+STEPS = (load_organizations, load_contest, load_tracks, load_rounds, load_scenarios, load_users)
 
 
 def _extensions():

@@ -12,6 +12,7 @@ from contest.roles import is_organizer
 from judging.results.enums import ObjectionStatus, TieRule
 from judging.results.models import Award, Objection, Publication, RoundResult
 from judging.results.services.publication import current_publication
+from submissions.models import Solution
 
 
 def round_get(*, round_id: int) -> Round:
@@ -94,7 +95,6 @@ def feedback_for_team_member(*, user, round_: Round) -> list[dict]:
     """The user's team's results as the current publication showed them (never the live
     results: a re-aggregation reaches teams when it is published), with the judges' comments
     for the team, anonymised, and whether an objection against the entry is being handled."""
-    from submissions.models import Solution
 
     publication = publication_current_for_anyone(round_=round_)
     if not user.is_authenticated:

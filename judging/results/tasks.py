@@ -5,6 +5,11 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from contest.models import Round
+from judging.results.models import Publication
+from judging.results.services.aggregation import aggregation_status_set, results_aggregate
+from judging.results.services.publication import publish_due_rounds, round_results_notify
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,8 +27,6 @@ logger = logging.getLogger(__name__)
 )
 def aggregate_round_task(self, *, round_id: int) -> str | None:
     """Recompute the round's results from the raw scores (safe to run twice: it upserts)."""
-    from contest.models import Round
-    from judging.results.services.aggregation import aggregation_status_set, results_aggregate
 
     round_ = Round.objects.filter(pk=round_id).first()
     if round_ is None:
@@ -50,7 +53,6 @@ def aggregate_round_task(self, *, round_id: int) -> str | None:
 )
 def publish_due_rounds_task() -> list[int]:
     """Beat: publish aggregated rounds whose Round.publish_at has come."""
-    from judging.results.services.publication import publish_due_rounds
 
     return publish_due_rounds()
 
@@ -68,8 +70,6 @@ def notify_round_results_task(*, publication_id: int, solution_ids: list[int]) -
     Publication itself writes the notices in its own transaction; this task is only a repair
     tool (e.g. after members were added) and creates nothing for notices that already exist.
     """
-    from judging.results.models import Publication
-    from judging.results.services.publication import round_results_notify
 
     publication = Publication.objects.filter(pk=publication_id).select_related("round__contest").first()
     if publication is None:

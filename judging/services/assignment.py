@@ -46,6 +46,7 @@ from judging.errors import (
 from judging.models import JudgeAssignment, JudgePoolMember, Review
 from judging.selectors import round_solutions
 from judging.services.conflicts import ConflictIndex, end_conflicted_assignments_locked
+from judging.services.scoring import review_void_locked
 from notifications.services import NoticeSpec, notify_many
 
 FINISHED_STATUSES = (RoundStatus.AGGREGATED, RoundStatus.PUBLISHED, RoundStatus.CLOSED)
@@ -486,8 +487,6 @@ def assignment_remove(*, actor: User, assignment: JudgeAssignment) -> JudgeAssig
     if review is not None and review.status in (ReviewStatus.SUBMITTED, ReviewStatus.RETURNED):
         raise AssignmentHasReviewError()
     if review is not None and review.status == ReviewStatus.DRAFT:
-        from judging.services.scoring import review_void_locked
-
         review_void_locked(actor=actor, review=review, reason="unassigned")
     before = assignment.active
     assignment.active = False

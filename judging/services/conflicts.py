@@ -256,7 +256,7 @@ def conflict_index_for(
 
 def round_conflicts(*, round_: Round) -> list[dict]:
     """Conflicts between the round's pool and its solutions, with reasons (read-only, bulk)."""
-    from judging.selectors import round_solutions
+    from judging.selectors import round_solutions  # selectors read ConflictIndex from here: a cycle
 
     judges = dict(JudgePoolMember.objects.filter(round=round_).values_list("judge_id", "organization_id"))
     solutions = dict(round_solutions(round_=round_).values_list("id", "team_id"))
@@ -318,7 +318,7 @@ def _end_assignments(
         JudgeAssignment.objects.filter(pk=assignment.pk).update(active=False)
         ended.append(assignment.pk)
         if review is not None and review.status != ReviewStatus.VOIDED:
-            from judging.services.scoring import review_void_locked
+            from judging.services.scoring import review_void_locked  # scoring checks conflicts here: a cycle
 
             review_void_locked(actor=actor, review=review, reason=reason)
         audit_record(
@@ -498,7 +498,7 @@ def conflict_flag_resolve(*, actor: User, flag: ConflictFlag, void: bool, reason
     """An organizer settles a flagged conflict with a reason: void the review (it stops counting;
     the assignment ends so the solution can be topped up) or keep it. The void is the ordinary
     `review_void` (refused in a closed round). Audited."""
-    from judging.services.scoring import review_void
+    from judging.services.scoring import review_void  # scoring checks conflicts here: a cycle
 
     reason = (reason or "").strip()
     if not reason:

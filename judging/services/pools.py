@@ -18,7 +18,7 @@ from judging.errors import (
     TrackNotInContestError,
 )
 from judging.models import JudgeAssignment, JudgePoolMember
-from judging.services.conflicts import FINISHED_STATUSES
+from judging.services.conflicts import FINISHED_STATUSES, conflicts_sweep
 from submissions.models import TeamMembership
 
 _UNSET = object()
@@ -104,8 +104,6 @@ def pool_member_update(*, actor: User, member: JudgePoolMember, **changes) -> Ju
     after = _state(member)
     audit_record(actor=actor, action="judging.pool_member_updated", obj=member, before=before, after=after)
     if before["organization"] != after["organization"]:
-        from judging.services.conflicts import conflicts_sweep
-
         conflicts_sweep(actor=actor, contest_id=round_.contest_id, judge_ids=[member.judge_id])
     return member
 

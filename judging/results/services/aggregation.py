@@ -36,6 +36,7 @@ import hashlib
 import json
 import logging
 import math
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -53,6 +54,7 @@ from judging.models import Criterion
 from judging.results.enums import TieRule
 from judging.results.models import RoundResult
 from submissions.enums import EntryStatus, SolutionStatus
+from submissions.models import RoundEntry, Solution
 
 logger = logging.getLogger(__name__)
 
@@ -564,9 +566,9 @@ def results_aggregate(*, round_: Round, actor=None) -> AggregationSummary:
     rows (computation_id is a digest of the rows' content). Keeps what people decided by hand:
     disqualification and advancement overrides (with their reasons).
     """
+    # ranking and advancement import ResultRow and results_aggregate from here: a cycle.
     from judging.results.services.advancement import advancement_compute
     from judging.results.services.ranking import rank_results
-    from submissions.models import RoundEntry, Solution
 
     with transaction.atomic():
         # Serialises aggregation runs of one round (and publication, which takes the same lock).
@@ -719,9 +721,7 @@ def aggregation_enqueue(*, round_: Round, actor) -> str:
     Side effects: an audit event; the task enqueued on commit; the progress marked queued.
     Returns the task id (chosen here, so the organizer can follow it before the worker starts).
     """
-    import uuid
-
-    from judging.results.tasks import aggregate_round_task
+    from judging.results.tasks import aggregate_round_task  # tasks import this module: a cycle
 
     task_id = str(uuid.uuid4())
     with transaction.atomic():

@@ -26,9 +26,11 @@ from judging.results.errors import (
     AwardReissuedError,
     AwardRevokedError,
     FinalRoundNotReadyError,
+    ObjectionsOpenError,
 )
 from judging.results.models import Award, Objection, RoundResult, audit_label
 from judging.results.services.publication import current_publication
+from notifications.services import NoticeSpec, notify_many
 from submissions.enums import SolutionStatus
 from submissions.models import Solution, TeamMembership
 
@@ -86,8 +88,6 @@ def awards_confirm(
         if publication is None or not clock.deadline_passed(publication.publicity_ends_at, clock.now()):
             raise FinalRoundNotReadyError()
         if Objection.objects.filter(publication__round=last, status=ObjectionStatus.OPEN).exists():
-            from judging.results.errors import ObjectionsOpenError
-
             raise ObjectionsOpenError()
         wanted: dict[int, tuple[str, int | None]] = {}
         ranked = RoundResult.objects.filter(round=last, rank__isnull=False, disqualified=False).order_by(
@@ -241,7 +241,6 @@ def award_reissue(*, revoked: Award, actor, level: str, final_rank: int | None, 
 
 
 def _notify(contest: Contest, awards: list[Award], solutions: dict[int, Solution]) -> None:
-    from notifications.services import NoticeSpec, notify_many
 
     team_ids = {solutions[a.solution_id].team_id for a in awards}
     members: dict[int, list] = {}
@@ -273,6 +272,7 @@ def certificate_pdf(*, award: Award) -> bytes:
     """An A4 landscape certificate in Chinese (reportlab's built-in STSong-Light CID font, so no
     font file ships) carrying the public verification code. Made from the award's recorded
     names only, so the same award always gives the same document; a revoked award has none."""
+    # reportlab (and its fonts) load only when a certificate is drawn, not in every web process.
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont

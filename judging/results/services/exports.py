@@ -15,6 +15,7 @@ from config.spreadsheet import csv_cell, xlsx_row
 from contest.models import Round
 from judging.models import Review, Score
 from judging.results.models import RoundResult
+from judging.results.selectors import objection_pending_solution_ids
 
 RESULT_COLUMNS = [
     "group",
@@ -44,7 +45,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def results_rows(round_: Round) -> Iterator[dict]:
     """The organizer's results table, one dict per result, in group and rank order, each
     marked when an objection against the entry is open (read once, before the rows stream)."""
-    from judging.results.selectors import objection_pending_solution_ids
 
     pending = objection_pending_solution_ids(round_=round_)
     queryset = (
@@ -164,7 +164,7 @@ def csv_response(*, columns: list[str], rows: Iterator[dict], filename: str) -> 
 
 
 def xlsx_response(*, columns: list[str], rows: Iterator[dict], filename: str, title: str) -> HttpResponse:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # loaded only for an XLSX export, not in every web process
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])

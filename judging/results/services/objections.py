@@ -28,8 +28,11 @@ from judging.results.errors import (
     ResponseRequiredError,
 )
 from judging.results.models import Objection, ObjectionFile, Publication, RoundResult, audit_label
+from judging.results.services.aggregation import results_aggregate
+from judging.results.services.publication import publication_publish
+from notifications.services import NoticeSpec, notify, notify_many
 from submissions.enums import SolutionStatus
-from submissions.files import check_upload, delete_stored_quietly
+from submissions.files import check_upload, delete_stored_quietly, upload_handlers_for
 from submissions.models import Solution
 
 MAX_EVIDENCE_FILES = 5
@@ -41,7 +44,6 @@ OBJECTION_BODY_BYTES = (MAX_EVIDENCE_FILES + 1) * MAX_EVIDENCE_BYTES + 256 * 102
 
 def objection_body_limit(request, kwargs) -> int:
     """An objection's body limit (config/body_limits.py), read through the limited handlers."""
-    from submissions.files import upload_handlers_for
 
     request.upload_handlers = upload_handlers_for(request, limit=OBJECTION_BODY_BYTES)[1]
     return OBJECTION_BODY_BYTES
@@ -152,7 +154,6 @@ def objection_create(
 
 
 def _notify_organizers(objection: Objection) -> None:
-    from notifications.services import NoticeSpec, notify_many
 
     round_ = objection.publication.round
     organizers = ContestRole.objects.filter(contest_id=round_.contest_id, role=Role.ORGANIZER).select_related("user")
@@ -190,8 +191,6 @@ def objection_decide(
     publication is kept, superseded). Side effects: objection_decided notice to the objector,
     audit events, round_results notices for the supplementary publication.
     """
-    from judging.results.services.aggregation import results_aggregate
-    from judging.results.services.publication import publication_publish
 
     response = (response or "").strip()
     if not response:
@@ -231,7 +230,6 @@ def objection_decide(
             )
             results_aggregate(round_=round_, actor=actor)
             publication_publish(round_=round_, actor=actor, supplementary=True, publicity_ends_at=publicity_ends_at)
-        from notifications.services import notify
 
         notify(
             kind="objection_decided",

@@ -22,6 +22,8 @@ from contest import clock
 from contest.audit import audit_record
 from contest.enums import AdvancementKind, RoundStatus
 from contest.models import Round
+from judging.enums import ReviewStatus
+from judging.models import Criterion, Review
 from judging.results.enums import ObjectionStatus
 from judging.results.errors import (
     AlreadyPublishedError,
@@ -32,6 +34,10 @@ from judging.results.errors import (
     ResultsNotAggregatedError,
 )
 from judging.results.models import Objection, Publication, RoundResult, audit_label
+from judging.results.services.advancement import advancement_apply
+from judging.results.services.aggregation import criterion_sums
+from notifications.services import NoticeSpec, notify_many
+from submissions.models import TeamMembership
 
 
 def build_table(round_: Round) -> list[dict]:
@@ -72,9 +78,6 @@ def build_feedback(round_: Round) -> dict[str, dict]:
     score, rank, advancement, per-criterion means over the valid reviews and the judges'
     comments for the team, anonymised (评委 1, 2, … in a fixed order that names nobody). The
     confidential comments for the organizers are never part of it."""
-    from judging.enums import ReviewStatus
-    from judging.models import Criterion, Review
-    from judging.results.services.aggregation import criterion_sums
 
     results = list(RoundResult.objects.filter(round=round_).select_related("solution").order_by("solution_id"))
     if not results:
@@ -202,8 +205,6 @@ def round_results_notify(*, publication: Publication, solution_ids: list[int] | 
     the publication). Idempotent: the de-duplication key names the publication and the member,
     so running it again (e.g. from `notify_round_results_task`) creates nothing new.
     """
-    from notifications.services import NoticeSpec, notify_many
-    from submissions.models import TeamMembership
 
     round_ = publication.round
     next_round = (
@@ -318,7 +319,6 @@ def publication_confirm_final(*, round_: Round, actor) -> Publication:
     advancement applied (entries and solutions, next-round entries); audit event. Idempotent on
     a confirmed list.
     """
-    from judging.results.services.advancement import advancement_apply
 
     with transaction.atomic():
         round_ = Round.objects.select_for_update().get(pk=round_.pk)

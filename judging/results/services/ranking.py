@@ -26,10 +26,12 @@ from django.db import transaction
 
 from contest.audit import audit_record
 from contest.models import Round
+from judging.errors import ReasonRequiredError
 from judging.models import Criterion
 from judging.results.enums import TieRule
 from judging.results.errors import AlreadyPublishedError, ResultsNotAggregatedError, TieDecisionInvalidError
 from judging.results.models import Publication, RoundResult, TieDecision
+from judging.results.services.aggregation import results_aggregate
 
 if TYPE_CHECKING:
     from judging.results.services.aggregation import ResultRow
@@ -171,12 +173,9 @@ def tie_decision_record(*, round_: Round, solution_ids: list[int], reason: str, 
     earlier ones for those solutions), a synchronous re-aggregation of the round (which
     re-ranks), an audit event.
     """
-    from judging.results.services.aggregation import results_aggregate
 
     reason = (reason or "").strip()
     if not reason:
-        from judging.errors import ReasonRequiredError
-
         raise ReasonRequiredError()
     if len(solution_ids) < 2 or len(set(solution_ids)) != len(solution_ids):
         raise TieDecisionInvalidError()

@@ -37,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 from contest.models import Contest, Organization, Round, Scenario, Track, User  # noqa: E402
 from judging.models import Criterion, JudgeAssignment, Review, Rubric  # noqa: E402
-from judging.results.services import aggregation  # noqa: E402
+from judging.results.services import aggregation, exact  # noqa: E402
 from submissions.models import RoundEntry, Solution, Team  # noqa: E402
 
 BASELINE_SQL = """
@@ -212,16 +212,16 @@ def main():
                 criterion_ids = ", ".join(
                     str(pk) for pk in Criterion.objects.filter(rubric__round=first).values_list("pk", flat=True)
                 )
-                sql = aggregation._EXACT_SQL.format(
-                    **aggregation._group_sql(False, alias="r"), criterion_ids=criterion_ids
+                sql = exact._EXACT_SQL.format(
+                    **exact._group_sql(False, alias="r"), criterion_ids=criterion_ids
                 )
-                aggregation._fetch(sql, {"round_id": first.pk, "submitted": "submitted"})
+                exact._fetch(sql, {"round_id": first.pk, "submitted": "submitted"})
 
             def exact_part():
-                aggregation.compute_round_exact(first)
+                exact.compute_round_exact(first)
 
             def criterion_part():
-                aggregation.criterion_sums(first)
+                exact.criterion_sums(first)
 
             def full():
                 aggregation.results_aggregate(round_=first)

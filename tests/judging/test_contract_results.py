@@ -22,7 +22,7 @@ def _totals(world, values):
 
 
 def test_sql_aggregate_matches_judge_total_and_excludes_void_and_returned(world):
-    from judging.results.services.aggregation import compute_round_exact
+    from judging.results.services.exact import compute_round_exact
 
     world.round.aggregation_method = AggregationMethod.MEAN
     world.round.min_reviews = 1

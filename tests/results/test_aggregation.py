@@ -6,7 +6,8 @@ import pytest
 from judging.enums import ReviewStatus
 from judging.results.enums import TieRule
 from judging.results.models import RoundResult
-from judging.results.services.aggregation import results_aggregate, round_half_up
+from judging.results.services.aggregation import results_aggregate
+from judging.results.services.exact import round_half_up
 
 pytestmark = [pytest.mark.django_db, pytest.mark.unit]
 

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from judging.results.enums import TieRule
-from judging.results.services.aggregation import ResultRow
 from judging.results.services.ranking import ordered_criteria, tie_key, tie_level
+from judging.results.services.rows import ResultRow
 
 pytestmark = [pytest.mark.unit]
 

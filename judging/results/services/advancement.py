@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,11 +29,9 @@ from contest.models import Round
 from judging.errors import ReasonRequiredError
 from judging.results.errors import AdvancementConfirmedError, AlreadyPublishedError, ResultNotFoundError
 from judging.results.models import Publication, RoundResult, audit_label
+from judging.results.services.rows import ResultRow
 from submissions.enums import EntryStatus, SolutionStatus
 from submissions.models import RoundEntry, Solution
-
-if TYPE_CHECKING:
-    from judging.results.services.aggregation import ResultRow
 
 
 def _cut(round_: Round, ranked_count: int) -> int:

@@ -35,7 +35,7 @@ from judging.results.errors import (
 )
 from judging.results.models import Objection, Publication, RoundResult, audit_label
 from judging.results.services.advancement import advancement_apply
-from judging.results.services.aggregation import criterion_sums
+from judging.results.services.exact import criterion_sums
 from notifications.services import NoticeSpec, notify_many
 from submissions.models import TeamMembership
 

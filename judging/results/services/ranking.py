@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -32,9 +31,7 @@ from judging.results.enums import TieRule
 from judging.results.errors import AlreadyPublishedError, ResultsNotAggregatedError, TieDecisionInvalidError
 from judging.results.models import Publication, RoundResult, TieDecision
 from judging.results.services.aggregation import results_aggregate
-
-if TYPE_CHECKING:
-    from judging.results.services.aggregation import ResultRow
+from judging.results.services.rows import ResultRow
 
 _FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -96,7 +93,7 @@ def rank_results(*, round_: Round, rows: list[ResultRow], load_criterion_means) 
     rank. The per-criterion means the key needs are loaded by
     `load_criterion_means(solution_ids)`, called once, only for the rows still tied on the
     components before the criterion means (they are stored in `criterion_means` for exactly
-    those rows; anyone's means are available on demand through aggregation.criterion_sums, e.g.
+    those rows; anyone's means are available on demand through exact.criterion_sums, e.g.
     for a team's feedback).
     """
     criteria = ordered_criteria(Criterion.objects.filter(rubric__round=round_))

@@ -55,12 +55,6 @@ class Organization(BaseModel):
     def __str__(self):
         return self.short_name or self.name
 
-    def group_root(self) -> "Organization":
-        org = self
-        while org.parent_id is not None:
-            org = org.parent
-        return org
-
 
 class UserManager(DjangoUserManager):
     def with_verified_email(self, address: str):

@@ -84,7 +84,7 @@ FIXES = [
         "1 query discipline",
         "tests/perf/test_query_counts.py: /rounds/<id>/my-feedback/ read the judges' comments once per "
         "result (9 queries for 1 row, 58 for 50).",
-        "one query for every solution's comments (judging/results_selectors.py): 7 for 1 and for 50.",
+        "one query for every solution's comments (judging/results/selectors.py): 7 for 1 and for 50.",
     ),
     (
         "1 query discipline",

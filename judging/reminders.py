@@ -12,8 +12,8 @@ from django.db import transaction
 
 from contest.enums import RoundStatus
 from contest.models import Round
-from notifications.reminders import local_time, reminder_window
-from notifications.services import NoticeSpec, notify_many
+from notifications.reminders import reminder_window
+from notifications.services import NoticeSpec, local_time, notify_many
 
 from .enums import ReviewStatus
 from .models import JudgeAssignment

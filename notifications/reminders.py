@@ -17,7 +17,6 @@ goes out.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -41,15 +40,6 @@ def reminder_window(
         if open_now and deadline <= now + span:
             return name, int(span.total_seconds() // 3600)
     return None
-
-
-def local_time(moment: datetime, tz_name: str) -> str:
-    """`moment` as the contest's people read it: minutes, in the contest's time zone."""
-    try:
-        tz = zoneinfo.ZoneInfo(tz_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = timezone.get_default_timezone()
-    return timezone.localtime(moment, tz).strftime("%Y-%m-%d %H:%M")
 
 
 def reminders_send(*, now: datetime | None = None) -> int:

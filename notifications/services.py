@@ -43,9 +43,11 @@ text, no HTML escaping. Besides the caller's context every template sees `site_u
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import math
 import threading
+import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -354,3 +356,12 @@ def notification_mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, channel=Channel.IN_APP, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def local_time(moment: dt.datetime, tz_name: str) -> str:
+    """A time as a notice shows it: to the minute, in the contest's time zone (`tz_name`)."""
+    try:
+        tz = zoneinfo.ZoneInfo(tz_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = timezone.get_default_timezone()
+    return timezone.localtime(moment, tz).strftime("%Y-%m-%d %H:%M")

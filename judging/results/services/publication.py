@@ -36,7 +36,7 @@ from judging.results.errors import (
 from judging.results.models import Objection, Publication, RoundResult, audit_label
 from judging.results.services.advancement import advancement_apply
 from judging.results.services.exact import criterion_sums
-from notifications.services import NoticeSpec, notify_many
+from notifications.services import NoticeSpec, local_time, notify_many
 from submissions.models import TeamMembership
 
 
@@ -225,7 +225,6 @@ def round_results_notify(*, publication: Publication, solution_ids: list[int] | 
     members: dict[int, list] = {}
     for membership in TeamMembership.objects.filter(team_id__in=team_ids).select_related("user"):
         members.setdefault(membership.team_id, []).append(membership.user)
-    tz = timezone.get_default_timezone()
     specs = []
     for result in results.values():
         shown = publication.feedback.get(str(result.solution_id))
@@ -241,7 +240,7 @@ def round_results_notify(*, publication: Publication, solution_ids: list[int] | 
             "advanced": bool(shown["advanced"] and not shown["disqualified"]),
             "next_round_name": next_round.name if next_round else "",
             "final": round_.advancement_kind == AdvancementKind.NONE or next_round is None,
-            "publicity_ends_at": timezone.localtime(publication.publicity_ends_at, tz).strftime("%Y-%m-%d %H:%M"),
+            "publicity_ends_at": local_time(publication.publicity_ends_at, round_.contest.time_zone),
         }
         for user in members.get(result.solution.team_id, []):
             specs.append(

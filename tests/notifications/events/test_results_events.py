@@ -1,6 +1,8 @@
 """Notices of the results services: round results (advanced or not, rank), objections filed
 and decided. (award_confirmed: see test_templates.py.)"""
 
+import zoneinfo
+
 import pytest
 
 from contest.enums import Role
@@ -77,3 +79,16 @@ def test_objection_decided_notifies_the_objector(scored, objection):
     notice = _in_app("objection_decided", scored.objector)
     assert notice.subject == "您的异议已处理：异议不成立"
     assert "经核查，异议不成立" in notice.body
+
+
+def test_round_results_show_the_publicity_end_in_the_contests_time_zone(scored, django_capture_on_commit_callbacks):
+    scored.contest.time_zone = "Europe/Berlin"
+    scored.contest.save(update_fields=["time_zone"])
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = publication_publish(round_=scored.round, actor=scored.org_user)
+
+    berlin = publication.publicity_ends_at.astimezone(zoneinfo.ZoneInfo("Europe/Berlin"))
+    shanghai = publication.publicity_ends_at.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
+    body = _in_app("round_results", scored.winner.team.captain).body
+    assert f"ends at {berlin:%Y-%m-%d %H:%M}" in body
+    assert f"{shanghai:%Y-%m-%d %H:%M}" not in body  # the server's zone, seven hours apart
